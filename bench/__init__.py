@@ -1,0 +1,1 @@
+"""Benchmarks; each has its results and exact commands in bench/README.md."""

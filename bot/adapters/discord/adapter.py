@@ -1,0 +1,195 @@
+"""The Discord adapter: app commands, persistent buttons, modals and autocomplete, all run through the core.
+
+A command runs at once; if it has not answered after DEFER_AFTER seconds the interaction is deferred (Discord
+wants an answer within 3 seconds) and the reply follows as a follow-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+
+from bot.adapters.discord import commands, render
+from bot.adapters.discord.translator import CatalogTranslator
+from bot.app import App
+from bot.config import Settings
+from bot.core.buttons import button_id, parse_button_id
+from bot.core.context import TEXT
+from bot.core.i18n import Translator
+from bot.core.registry import CommandSpec, Kind
+from bot.core.types import Actor, Button, Card, Form, Place, Reply
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+DEFER_AFTER = 2.0
+REFILL = "refill"
+REFILLS_KEPT = 1000
+
+
+def point_at(settings: Settings) -> None:
+    """Aim discord.py's REST and gateway at GIGBOT_DISCORD_API_URL and GIGBOT_DISCORD_GATEWAY_URL."""
+    discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def actor_of(interaction: discord.Interaction[Any]) -> Actor:
+    """The member: Manage Server makes an admin; the Discord client's language is theirs."""
+    user = interaction.user
+    admin = isinstance(user, discord.Member) and user.guild_permissions.manage_guild
+    return Actor(PLATFORM, str(user.id), user.display_name, platform_admin=admin, locale=str(interaction.locale))
+
+
+def place_of(interaction: discord.Interaction[Any]) -> Place:
+    """The server and channel; a DM has no server (the core finds the member's community)."""
+    channel = interaction.channel
+    return Place(PLATFORM, str(interaction.guild_id or ""), str(interaction.channel_id or ""),
+                 getattr(channel, "name", "") or "", forms=True,
+                 locale=str(interaction.guild_locale) if interaction.guild_locale else None)
+
+
+def as_text(value: Any) -> str:
+    """An option's value as the core's text syntax reads it."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, discord.abc.User):
+        return f"<@{value.id}>"
+    if isinstance(value, discord.abc.GuildChannel | discord.Thread):
+        return str(value.id)
+    return str(value)
+
+
+class GigClient(discord.Client):
+    """discord.py's client with the command tree, the translator and the persistent buttons; no privileged intents."""
+
+    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none(), **options)
+        self.adapter = adapter
+        self.tree = app_commands.CommandTree(self)
+        self.ready_once = asyncio.Event()
+
+    async def setup_hook(self) -> None:
+        """Register commands and buttons, then sync: to GIGBOT_DISCORD_GUILD_IDS at once, else globally."""
+        await self.tree.set_translator(CatalogTranslator())
+        for group in commands.build(self.adapter.core.dispatcher.registry, self.adapter.on_command,
+                                    self.adapter.suggest):
+            self.tree.add_command(group)
+        self.add_dynamic_items(render.GigButton)
+        guilds = self.adapter.settings.discord_guilds
+        for guild in guilds:
+            self.tree.copy_global_to(guild=discord.Object(guild))
+            await self.tree.sync(guild=discord.Object(guild))
+        if not guilds:
+            await self.tree.sync()
+
+    async def on_ready(self) -> None:
+        """Connected and the guilds are known."""
+        self.ready_once.set()
+
+
+class DiscordAdapter:
+    """Holds the core and a discord.py client; nothing Discord reaches the core but text, ids and form values."""
+
+    def __init__(self, core: App, settings: Settings, **client_options: Any) -> None:
+        self.core = core
+        self.settings = settings
+        self.client = GigClient(self, **client_options)
+        self.refills: OrderedDict[str, tuple[Form, dict[str, str]]] = OrderedDict()
+
+    async def start(self) -> Callable[[], Awaitable[None]]:
+        """Log in, connect to the gateway in the background, and return the stopper."""
+        point_at(self.settings)
+        await self.client.login(self.settings.discord_token)
+        connection = asyncio.create_task(self.client.connect())
+        log.warning("Discord: connecting")
+
+        async def stop() -> None:
+            await self.client.close()
+            connection.cancel()
+
+        return stop
+
+    async def on_command(self, interaction: discord.Interaction[Any], spec: CommandSpec,
+                         options: dict[str, Any]) -> None:
+        """An app command: its options become the command's key=value text."""
+        values = {name: as_text(value) for name, value in options.items() if value is not None}
+        work = self.core.dispatcher.submit(spec.name, values, actor_of(interaction), place_of(interaction), via=TEXT)
+        await self._answer_in_time(interaction, work)
+
+    async def on_button(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
+        """A persistent button: the core runs it, except the adapter's own 'edit and send again'."""
+        press = parse_button_id(custom_id) if custom_id.startswith(f"gig:{REFILL}:") else None
+        if press is not None:
+            await self._refill(interaction, press.value)
+            return
+        work = self.core.dispatcher.press(custom_id, actor_of(interaction), place_of(interaction))
+        await self._answer_in_time(interaction, work)
+
+    async def suggest(self, interaction: discord.Interaction[Any], kind: Kind,
+                      current: str) -> list[app_commands.Choice[Any]]:
+        """Autocomplete: open gigs (their ids as integers) or tags."""
+        found = await self.core.dispatcher.suggest(kind, current, actor_of(interaction), place_of(interaction))
+        if kind is Kind.GIG:
+            return [app_commands.Choice(name=label, value=int(value)) for label, value in found]
+        return [app_commands.Choice(name=label, value=value) for label, value in found]
+
+    async def _answer_in_time(self, interaction: discord.Interaction[Any], work: Awaitable[Reply]) -> None:
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+        if not done:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.answer(interaction, await task)
+
+    async def answer(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
+        """Open the reply's form, or show the reply (privately unless it announces something)."""
+        if reply.form is not None and not interaction.response.is_done():
+            await interaction.response.send_modal(render.GigModal(reply.form, self._submitter(reply.form)))
+            return
+        parts = render.message(reply)
+        if parts.content is None and not parts.embeds:
+            parts.content = "✓"
+        if interaction.response.is_done():
+            await interaction.followup.send(**parts.send_kwargs(), ephemeral=not reply.public)
+        else:
+            await interaction.response.send_message(**parts.send_kwargs(), ephemeral=not reply.public)
+
+    def _submitter(self, form: Form) -> render.Submit:
+        async def submit(interaction: discord.Interaction[Any], values: dict[str, str]) -> None:
+            reply = await self.core.dispatcher.submit(form.command, values, actor_of(interaction),
+                                                      place_of(interaction), form.args)
+            if reply.ok:
+                await self.answer(interaction, reply)
+                return
+            await self.answer(interaction, self._with_refill(interaction, reply, form, values))
+
+        return submit
+
+    def _with_refill(self, interaction: discord.Interaction[Any], reply: Reply, form: Form,
+                     values: dict[str, str]) -> Reply:
+        """The error, with a button that re-opens the form filled with what the member typed."""
+        token = secrets.token_hex(8)
+        self.refills[token] = (form, values)
+        while len(self.refills) > REFILLS_KEPT:
+            self.refills.popitem(last=False)
+        t = Translator(str(interaction.locale))
+        button = Button(t("discord.refill"), button_id(REFILL, token), "primary")
+        return Reply(reply.text, cards=(Card(form.title, buttons=(button,)),), ok=False)
+
+    async def _refill(self, interaction: discord.Interaction[Any], token: str) -> None:
+        kept = self.refills.get(token)
+        if kept is None:
+            t = Translator(str(interaction.locale))
+            await interaction.response.send_message(t("discord.refill_expired"), ephemeral=True)
+            return
+        form, values = kept
+        await interaction.response.send_modal(render.GigModal(form, self._submitter(form), values))

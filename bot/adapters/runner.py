@@ -1,0 +1,68 @@
+"""`gigbot run` with platform tokens: the adapters, their outbox delivery loops and the scheduler in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+
+from bot.adapters.delivery import DeliveryLoop
+from bot.app import App
+from bot.config import Settings
+from bot.core.events import OUTBOX
+from bot.scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+
+Cleanup = Callable[[], Awaitable[None]]
+
+
+async def start_slack(app: App, settings: Settings, loops: list[DeliveryLoop]) -> Cleanup:
+    """Slack, and a delivery loop for its outbox messages."""
+    from bot.adapters.slack.adapter import SlackAdapter
+    from bot.adapters.slack.sender import SlackSender
+
+    slack = SlackAdapter(app, settings)
+    loops.append(DeliveryLoop(app, "slack", SlackSender(slack.client)))
+    return await slack.start(settings)
+
+
+async def start_discord(app: App, settings: Settings, loops: list[DeliveryLoop]) -> Cleanup:
+    """Discord, and a delivery loop for its outbox messages."""
+    from bot.adapters.discord.adapter import DiscordAdapter
+    from bot.adapters.discord.sender import DiscordSender
+
+    discord_adapter = DiscordAdapter(app, settings)
+    stop = await discord_adapter.start()
+    loops.append(DeliveryLoop(app, "discord", DiscordSender(discord_adapter.client)))
+    return stop
+
+
+async def serve(app: App, settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run every configured platform until SIGINT or SIGTERM (or `stop`)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    loops: list[DeliveryLoop] = []
+    cleanups: list[Cleanup] = []
+    if settings.slack_enabled:
+        cleanups.append(await start_slack(app, settings, loops))
+    if settings.discord_enabled:
+        cleanups.append(await start_discord(app, settings, loops))
+    for delivery in loops:
+        app.dispatcher.listen(OUTBOX, delivery.poke)
+    tasks = [asyncio.create_task(delivery.run()) for delivery in loops]
+    scheduler = Scheduler(app)
+    scheduler.start()
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown()
+        for task in tasks:
+            task.cancel()
+        for cleanup in cleanups:
+            await cleanup()

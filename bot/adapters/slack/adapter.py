@@ -1,0 +1,233 @@
+"""The Slack adapter: one /gig command, one listener for every gig: button, modals, App Home, retries handled once.
+
+Every listener acks at once (Slack wants it within 3 seconds) and queues the command, which a few workers run,
+answering through response_url, a modal, the App Home tab or a DM. Bolt runs with process_before_response, so
+the HTTP answer leaves as soon as the listener returns (no polling for the ack), and the workers being few keeps
+the event loop free for the next acks when commands pile up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack import blocks
+from bot.adapters.slack.people import PLATFORM, People
+from bot.app import App
+from bot.config import Settings
+from bot.core.i18n import Translator
+from bot.core.types import Place, Reply
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+SEEN = 10_000
+WORKERS = 2
+QUEUE_LIMIT = 200  # commands waiting past this are answered "busy" at once rather than minutes late
+Respond = Callable[..., Awaitable[Any]]
+
+
+def make_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client: GIGBOT_SLACK_API_URL, and 429s waited out and retried."""
+    return AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
+                          retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)])
+
+
+class RecentKeys:
+    """Request keys seen lately, so a retried request is acknowledged and not run twice."""
+
+    def __init__(self, size: int = SEEN) -> None:
+        self.size = size
+        self.keys: OrderedDict[str, None] = OrderedDict()
+
+    def first_time(self, key: str) -> bool:
+        """Record key; False if it was already there."""
+        if key in self.keys:
+            return False
+        self.keys[key] = None
+        if len(self.keys) > self.size:
+            self.keys.popitem(last=False)
+        return True
+
+
+class SlackAdapter:
+    """Holds the core and a bolt AsyncApp; nothing Slack reaches the core but text, ids and form values."""
+
+    def __init__(self, core: App, settings: Settings, client: AsyncWebClient | None = None) -> None:
+        self.core = core
+        self.client = client or make_client(settings)
+        self.people = People(self.client)
+        self.seen = RecentKeys()
+        self.work: asyncio.Queue[Awaitable[None]] = asyncio.Queue()
+        self.workers: list[asyncio.Task[None]] = []
+        secret = settings.slack_signing_secret or None
+        self.bolt = AsyncApp(client=self.client, signing_secret=secret, request_verification_enabled=bool(secret),
+                             process_before_response=True, logger=logging.getLogger("slack_bolt"))
+        self.bolt.middleware(self._once)
+        self.bolt.command("/gig")(self._on_command)
+        self.bolt.action(re.compile(r"^gig:"))(self._on_action)
+        self.bolt.view(re.compile("^" + re.escape(blocks.FORM_PREFIX)))(self._on_submit)
+        self.bolt.event("app_home_opened")(self._on_home_opened)
+
+    def web_app(self) -> web.Application:
+        """The aiohttp application serving Slack's HTTP mode at /slack/events."""
+        return self.bolt.web_app(path=EVENTS_PATH)
+
+    async def start(self, settings: Settings) -> Callable[[], Awaitable[None]]:
+        """Serve Slack: over Socket Mode with SLACK_APP_TOKEN, else HTTP on GIGBOT_HTTP_PORT; return the stopper."""
+        if settings.slack_app_token:
+            handler = await self.connect_socket_mode(settings.slack_app_token)
+            log.warning("Slack: connected over Socket Mode")
+            stop_receiving: Callable[[], Awaitable[None]] = handler.close_async
+        else:
+            runner = web.AppRunner(self.web_app())
+            await runner.setup()
+            await web.TCPSite(runner, "0.0.0.0", settings.http_port).start()
+            log.warning("Slack: serving http://0.0.0.0:%s%s", settings.http_port, EVENTS_PATH)
+            stop_receiving = runner.cleanup
+
+        async def stop() -> None:
+            await stop_receiving()
+            await self.close()
+
+        return stop
+
+    async def connect_socket_mode(self, app_token: str) -> AsyncSocketModeHandler:
+        """Receive Slack's requests over Socket Mode (apps.connections.open, then a websocket) instead of HTTP."""
+        handler = AsyncSocketModeHandler(self.bolt, app_token)
+        await handler.connect_async()
+        return handler
+
+    async def _once(self, req: Any, resp: BoltResponse, next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        """Handle a request once: a retry (X-Slack-Retry-Num) or a repeated event_id is acknowledged and dropped."""
+        body = req.body if isinstance(req.body, dict) else {}
+        raw = req.raw_body or json.dumps(body, sort_keys=True)  # Socket Mode hands bolt a dict, no raw body
+        key = body.get("event_id") or hashlib.sha256(raw.encode()).hexdigest()
+        if not self.seen.first_time(str(key)):
+            log.info("dropping a repeated Slack request (retry %s)", req.headers.get("x-slack-retry-num"))
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    def _later(self, work: Awaitable[None]) -> None:
+        """Queue work to run after the ack."""
+        if not self.workers:
+            self.workers = [asyncio.ensure_future(self._worker()) for _ in range(WORKERS)]
+        self.work.put_nowait(work)
+
+    async def _worker(self) -> None:
+        while True:
+            work = await self.work.get()
+            try:
+                await work
+            except Exception:
+                log.exception("Slack work failed")
+            finally:
+                self.work.task_done()
+
+    async def close(self) -> None:
+        """Finish the queued work and stop the workers."""
+        await self.work.join()
+        for worker in self.workers:
+            worker.cancel()
+
+    async def _on_command(self, ack: Callable[..., Awaitable[None]], command: dict[str, Any], respond: Respond) -> None:
+        if self.work.qsize() >= QUEUE_LIMIT:
+            busy = Translator(self.people.cached_locale(command["user_id"]))("errors.busy")
+            await ack(text=busy, response_type="ephemeral")
+            return
+        await ack()
+        self._later(self._run_command(command, respond))
+
+    async def _run_command(self, command: dict[str, Any], respond: Respond) -> None:
+        actor = await self.people.actor(command["user_id"], command.get("user_name", ""))
+        place = Place(PLATFORM, command["team_id"], command["channel_id"], command.get("channel_name", ""),
+                      forms=True)
+        reply = await self.core.dispatcher.run_text(command.get("text", ""), actor, place)
+        await self._answer(reply, command["user_id"], place, respond=respond, trigger_id=command.get("trigger_id"))
+
+    async def _on_action(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], action: dict[str, Any],
+                         respond: Respond) -> None:
+        await ack()
+        self._later(self._run_action(body, action, respond))
+
+    async def _run_action(self, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        user = body["user"]
+        team = (body.get("team") or {}).get("id") or user.get("team_id", "")
+        channel = body.get("channel") or {}
+        actor = await self.people.actor(user["id"], user.get("username") or user.get("name", ""))
+        place = Place(PLATFORM, team, channel.get("id", ""), channel.get("name", ""), forms=True)
+        reply = await self.core.dispatcher.press(action.get("action_id", ""), actor, place)
+        view = body.get("view") or {}
+        if view.get("type") == "modal" and reply.form is None:
+            await self.client.views_push(trigger_id=body["trigger_id"], view=blocks.result_modal(
+                blocks.fallback_text(reply), reply))
+            return
+        await self._answer(reply, user["id"], place, respond=respond if body.get("response_url") else None,
+                           trigger_id=body.get("trigger_id"), in_modal=view.get("type") == "modal")
+
+    async def _on_submit(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
+                         view: dict[str, Any]) -> None:
+        user = body["user"]
+        metadata = json.loads(view.get("private_metadata") or "{}")
+        actor = await self.people.actor(user["id"], user.get("username") or user.get("name", ""))
+        team = (body.get("team") or {}).get("id") or user.get("team_id", "")
+        place = Place(PLATFORM, team, metadata.get("channel", ""), forms=True)
+        values = blocks.submitted_values(view)
+        command = view["callback_id"].removeprefix(blocks.FORM_PREFIX)
+        reply = await self.core.dispatcher.submit(command, values, actor, place, tuple(metadata.get("args", [])))
+        if not reply.ok:
+            errors = {name: text for name, text in reply.field_errors.items() if name in values}
+            if not errors and values:  # an error about the whole form shows under its first input
+                errors = {next(iter(values)): reply.text}
+            await ack(response_action="errors", errors={k: v[:2000] for k, v in errors.items()})
+            return
+        await ack()
+        self._later(self._answer(reply, user["id"], place))
+
+    async def _on_home_opened(self, ack: Callable[..., Awaitable[None]], event: dict[str, Any],
+                              body: dict[str, Any]) -> None:
+        await ack()
+        if event.get("tab", "home") == "home":
+            self._later(self.publish_home(event["user"], body.get("team_id", "")))
+
+    async def publish_home(self, user_id: str, team_id: str) -> None:
+        """Show the member's applications and the gigs in their niches in the App Home tab."""
+        actor = await self.people.actor(user_id)
+        reply = await self.core.dispatcher.run_text("home", actor, Place(PLATFORM, team_id, "", forms=True))
+        await self.client.views_publish(user_id=user_id, view=blocks.home_view(reply))
+
+    async def _answer(self, reply: Reply, user_id: str, place: Place, respond: Respond | None = None,
+                      trigger_id: str | None = None, in_modal: bool = False) -> None:
+        """Open the reply's form, or show the reply: through response_url, else privately in the channel or DM."""
+        if reply.form is not None and trigger_id:
+            view = blocks.modal(reply.form, {"channel": place.channel_id})
+            if in_modal:
+                await self.client.views_push(trigger_id=trigger_id, view=view)
+            else:
+                await self.client.views_open(trigger_id=trigger_id, view=view)
+        else:
+            content: dict[str, Any] = {"text": blocks.fallback_text(reply), "blocks": blocks.message_blocks(reply)}
+            if respond is not None:
+                await respond(response_type="in_channel" if reply.public else "ephemeral", replace_original=False,
+                              **content)
+            elif place.channel_id and not place.channel_id.startswith("D"):
+                await self.client.chat_postEphemeral(channel=place.channel_id, user=user_id, **content)
+            else:
+                opened = await self.client.conversations_open(users=user_id)
+                await self.client.chat_postMessage(channel=opened["channel"]["id"], **content)
+        if reply.changed:
+            await self.publish_home(user_id, place.workspace_id)

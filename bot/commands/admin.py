@@ -1,0 +1,62 @@
+"""`gig admin settings`: the community's nudge timings, timezone, quiet hours and default language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.commands.settings import READERS, read_settings
+from bot.core.context import Context
+from bot.core.registry import Param, registry
+from bot.core.types import Reply, Role
+from bot.services import audit
+from bot.services.policy import DEFAULT_QUIET, NudgePolicy
+from bot.services.timing import format_duration, parse_duration
+
+
+def _duration_reader(name: str) -> Callable[[str], str]:
+    return lambda text: format_duration(parse_duration(text, name))
+
+
+POLICY_READERS = {name: _duration_reader(name) for name in NudgePolicy.names()}
+COMMUNITY_READERS = {**POLICY_READERS, "tz": READERS["tz"], "quiet": READERS["quiet"], "lang": READERS["lang"]}
+
+
+def _put(mapping: dict[str, Any], key: str, value: Any) -> None:
+    """Set a value; None (`default`) removes it so the default applies."""
+    if value is None:
+        mapping.pop(key, None)
+    else:
+        mapping[key] = value
+
+
+def describe(ctx: Context) -> str:
+    """The community's settings."""
+    community = ctx.community
+    policy = NudgePolicy.of(community).stored()
+    return ctx.t("admin.current", tz=community.timezone or "UTC",
+                 quiet=community.settings.get("quiet", DEFAULT_QUIET), lang=community.default_locale, **policy)
+
+
+@registry.command("admin settings", *(Param(name) for name in COMMUNITY_READERS), role=Role.ADMIN)
+async def admin_settings(ctx: Context, **raw: str) -> Reply:
+    """Show the community's settings, or change them (durations like 2d, 36h; tz; quiet hours; lang)."""
+    if not raw:
+        return Reply(describe(ctx) + "\n" + ctx.t("admin.how"))
+    values = read_settings(raw, COMMUNITY_READERS)
+    community = ctx.community
+    settings = dict(community.settings)
+    stored = dict(settings.get("nudges", {}))
+    for name in NudgePolicy.names():
+        if name in values:
+            _put(stored, name, values[name])
+    settings["nudges"] = stored
+    if "quiet" in values:
+        _put(settings, "quiet", values["quiet"])
+    community.settings = settings  # a new dict, so the JSON column is written
+    if "tz" in values:
+        community.timezone = values["tz"] or "UTC"
+    if "lang" in values:
+        community.default_locale = values["lang"] or ctx.settings.default_locale
+    audit.record(ctx, "admin.settings", community.id, **{k: str(v) for k, v in values.items()})
+    return Reply(ctx.t("admin.saved") + "\n" + describe(ctx))

@@ -1,0 +1,58 @@
+"""`gig apply` and `gig withdraw`: the Apply button takes the same path as the command."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.core.context import BUTTON, Context
+from bot.core.errors import UserError
+from bot.core.registry import Kind, Param, registry
+from bot.core.types import Form, FormInput, Reply
+from bot.services import applications, nudges, postings
+from bot.services.cards import gig_card
+from bot.services.gigs import get_gig, is_open
+from bot.services.policy import NudgePolicy
+from bot.services.safety import neutralise_mentions
+from bot.store.models import Gig
+
+
+def apply_form(ctx: Context, gig: Gig) -> Form:
+    """The pitch form the Apply button opens, with the gig above it."""
+    card = gig_card(gig, ctx.t, 0, ctx.today())
+    return Form("apply", ctx.t("apply.form_title", id=gig.id), (
+        FormInput("pitch", ctx.t("apply.form_pitch"), multiline=True, placeholder=ctx.t("apply.form_pitch_hint")),
+    ), ctx.t("apply.form_submit"), args=(str(gig.id),), cards=(replace(card, buttons=(), fields=(), footer=""),))
+
+
+@registry.command("apply", Param("id", Kind.GIG, required=True, positional=True), Param("pitch"), button=True)
+async def apply(ctx: Context, id: int, pitch: str = "") -> Reply:
+    """Apply to an open gig, with an optional pitch for the poster."""
+    gig = await get_gig(ctx.session, ctx.community.id, id)
+    if not is_open(gig, ctx.today()):
+        raise UserError("apply.closed", id=gig.id)
+    if ctx.via == BUTTON and ctx.place.forms:  # the Apply button opens the pitch form where the platform can
+        await applications.check_can_apply(ctx.session, gig, ctx.member)
+        return Reply(form=apply_form(ctx, gig))
+    application = await applications.apply(ctx.session, gig, ctx.member, pitch, ctx.now())
+    await nudges.after_apply(ctx.session, application, gig, ctx.community, ctx.now())
+    await postings.refresh(ctx.session, ctx.community, gig, ctx.clock)
+    lines = [ctx.t("apply.done", id=gig.id, title=neutralise_mentions(gig.title))]
+    if gig.apply_url:
+        lines.append(ctx.t("apply.external", url=gig.apply_url))
+    lines.append(ctx.t("apply.next", id=gig.id))
+    if ctx.member.nudges_enabled:
+        lines.append(ctx.t("apply.reminder", days=NudgePolicy.of(ctx.community).first_nudge.days or 1))
+    return Reply("\n".join(lines))
+
+
+@registry.command("withdraw", Param("id", Kind.GIG, required=True, positional=True), button=True)
+async def withdraw(ctx: Context, id: int) -> Reply:
+    """Withdraw my application to a gig."""
+    gig = await get_gig(ctx.session, ctx.community.id, id)
+    application = await applications.find(ctx.session, gig.id, ctx.member.id)
+    if application is None:
+        raise UserError("status.not_applied", id=gig.id)
+    previous = applications.transition(ctx.session, application, applications.WITHDRAWN, ctx.member, ctx.now())
+    await nudges.reschedule(ctx.session, application, ctx.community, ctx.now(), previous)
+    await postings.refresh(ctx.session, ctx.community, gig, ctx.clock)
+    return Reply(ctx.t("withdraw.done", id=gig.id, title=neutralise_mentions(gig.title)))

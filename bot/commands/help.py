@@ -1,0 +1,26 @@
+"""`gig help [command]`: what the acting member may run, with usage lines from the registry."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.registry import Param, describe_usage, registry
+from bot.core.types import Reply
+
+
+@registry.command("help", Param("command", positional=True, greedy=True))
+async def help(ctx: Context, command: str = "") -> Reply:
+    """List the commands this member may run, or explain one."""
+    if command:
+        spec = registry.commands.get(command.lower().strip())
+        if spec is None or spec.role.rank > ctx.role.rank:
+            raise UserError("errors.unknown_command", name=command)
+        lines = [describe_usage(spec, ctx.t), ctx.t(f"help.{spec.key}")]
+        if ctx.t.has(f"example.{spec.key}"):
+            lines.append(ctx.t("help.example", example=ctx.t(f"example.{spec.key}")))
+        return Reply("\n".join(lines))
+    lines = [ctx.t("help.header", role=ctx.t(f"help.role_{ctx.role.value}"))]
+    for spec in registry.visible_to(ctx.role):
+        lines.append(f"• /gig {spec.name} — {ctx.t(f'help.{spec.key}')}")
+    lines.append(ctx.t("help.footer"))
+    return Reply("\n".join(lines))

@@ -1,0 +1,46 @@
+"""`gig mine` and `gig status`: my pipeline of applications and the moves I record in it."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.registry import Kind, Param, registry
+from bot.core.types import Reply
+from bot.services import applications, nudges
+from bot.services.gigs import get_gig
+from bot.services.safety import neutralise_mentions
+
+
+@registry.command("mine")
+async def mine(ctx: Context) -> Reply:
+    """My applications with their status and the days since the last change."""
+    mine = await applications.of_member(ctx.session, ctx.member.id)
+    if not mine:
+        return Reply(ctx.t("mine.empty"))
+    lines = [ctx.t("mine.header", count=len(mine))]
+    for application in mine:
+        days = (ctx.now() - application.updated_at).days
+        since = ctx.t("mine.today") if days == 0 else ctx.t("mine.one_day") if days == 1 else ctx.t("mine.days",
+                                                                                                   days=days)
+        lines.append(ctx.t("mine.line", id=application.gig_id, title=neutralise_mentions(application.gig.title),
+                           status=applications.status_name(application.status), since=since))
+    lines.append(ctx.t("mine.hint"))
+    return Reply("\n".join(lines))
+
+
+@registry.command(
+    "status",
+    Param("id", Kind.GIG, required=True, positional=True),
+    Param("status", Kind.CHOICE, required=True, positional=True, choices=applications.MEMBER_SETTABLE),
+    button=True,
+)
+async def status(ctx: Context, id: int, status: str) -> Reply:
+    """Record a move in my application to a gig: followed up, interviewing, hired, rejected or withdrawn."""
+    gig = await get_gig(ctx.session, ctx.community.id, id)
+    application = await applications.find(ctx.session, gig.id, ctx.member.id)
+    if application is None:
+        raise UserError("status.not_applied", id=gig.id)
+    previous = applications.transition(ctx.session, application, status, ctx.member, ctx.now())
+    await nudges.reschedule(ctx.session, application, ctx.community, ctx.now(), previous)
+    return Reply(ctx.t("status.done", id=gig.id, title=neutralise_mentions(gig.title),
+                       previous=applications.status_name(previous), status=applications.status_name(status)))

@@ -1,0 +1,54 @@
+"""`gig post`: validate a gig, refuse duplicates, store it and repost it to every matching channel."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.i18n import Translator
+from bot.core.registry import Param, describe_usage, registry
+from bot.core.types import Form, FormInput, Reply, Role
+from bot.services import audit, outbox
+from bot.services.cards import gig_card
+from bot.services.gigs import GIG_FIELDS, create_gig, find_duplicate, validate_gig
+from bot.services.routing import destinations
+from bot.store.models import Posting
+
+REQUIRED = ("title", "budget")
+
+
+def post_form(t: Translator) -> Form:
+    """The post form: five inputs, Discord's limit; the other fields take their defaults."""
+    return Form("post", t("post.form_title"), (
+        FormInput("title", t("post.form_gig_title"), required=True, placeholder=t("post.form_title_hint")),
+        FormInput("budget", t("post.form_budget"), required=True, placeholder=t("post.form_budget_hint")),
+        FormInput("tags", t("post.form_tags"), placeholder="wordpress, php"),
+        FormInput("description", t("post.form_description"), multiline=True),
+        FormInput("apply_url", t("post.form_apply_url"), placeholder="https://"),
+    ), t("post.form_submit"))
+
+
+@registry.command("post", *(Param(name, required=name in REQUIRED) for name in GIG_FIELDS), role=Role.POSTER,
+                  form=True)
+async def post(ctx: Context, **fields: str) -> Reply:
+    """Post a gig; with no fields, answer with the post form and an example."""
+    if not fields:
+        usage = describe_usage(registry.commands["post"], ctx.t)
+        return Reply(ctx.t("post.how", usage=usage), form=post_form(ctx.t))
+    draft = validate_gig(fields, ctx.today(), ctx.settings.default_currency)
+    earlier = await find_duplicate(ctx.session, ctx.community.id, ctx.member, draft, ctx.now())
+    if earlier is not None:
+        raise UserError("post.duplicate", id=earlier.id, title=earlier.title)
+    gig = await create_gig(ctx.session, ctx.community.id, ctx.member, draft, ctx.now())
+    channel_t = Translator(ctx.community.default_locale)
+    channel_card = gig_card(gig, channel_t, 0, ctx.today())
+    targets = await destinations(ctx.session, ctx.community, gig)
+    for platform, channel in targets:
+        posting = Posting(gig_id=gig.id, platform=platform, channel=channel, created_at=ctx.now())
+        ctx.session.add(posting)
+        await ctx.session.flush()
+        outbox.enqueue(ctx.session, ctx.community.id, platform, outbox.POST, channel, Reply(cards=(channel_card,)),
+                       ctx.clock, posting_id=posting.id)
+    audit.record(ctx, "gig.post", gig.id, title=gig.title)
+    channels = ", ".join(f"#{channel}" for _, channel in targets) or ctx.t("post.no_channel")
+    return Reply(ctx.t("post.done", id=gig.id, title=gig.title, channels=channels),
+                 cards=(gig_card(gig, ctx.t, 0, ctx.today(), full=True),))

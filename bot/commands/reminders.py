@@ -1,0 +1,41 @@
+"""`gig snooze` and `gig reminders`: a member's say over the nudges about one application."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.registry import Kind, Param, registry
+from bot.core.types import Reply
+from bot.services import applications, nudges
+from bot.services.gigs import get_gig
+from bot.store.models import Application
+
+GIG = Param("id", Kind.GIG, required=True, positional=True)
+
+
+async def my_application(ctx: Context, gig_id: int) -> Application:
+    """The acting member's application to a gig, or a user error saying to apply first."""
+    gig = await get_gig(ctx.session, ctx.community.id, gig_id)
+    application = await applications.find(ctx.session, gig.id, ctx.member.id)
+    if application is None:
+        raise UserError("status.not_applied", id=gig.id)
+    return application
+
+
+@registry.command("snooze", GIG, button=True)
+async def snooze(ctx: Context, id: int) -> Reply:
+    """Remind me again about this application in a day."""
+    application = await my_application(ctx, id)
+    if application.status not in applications.PENDING or not application.reminders:
+        raise UserError("reminders.nothing_to_snooze", id=id)
+    due = await nudges.snooze(ctx.session, application, ctx.now())
+    return Reply(ctx.t("reminders.snoozed", id=id, when=due.strftime("%Y-%m-%d %H:%M UTC")))
+
+
+@registry.command("reminders", GIG, Param("state", Kind.BOOL, required=True, positional=True), button=True)
+async def reminders(ctx: Context, id: int, state: bool) -> Reply:
+    """Turn the reminders about one application on or off."""
+    application = await my_application(ctx, id)
+    application.reminders = state
+    await nudges.reschedule(ctx.session, application, ctx.community, ctx.now())
+    return Reply(ctx.t("reminders.on" if application.reminders else "reminders.off", id=id))

@@ -1,0 +1,61 @@
+"""`gig applicants` and `gig close`: what the poster sees of a gig, and closing it everywhere."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.registry import Kind, Param, registry
+from bot.core.types import Reply, Role
+from bot.services import applications, audit
+from bot.services.closing import close_gig
+from bot.services.gigs import CLOSED, get_gig
+from bot.services.safety import neutralise_mentions
+from bot.store.models import Gig, Member
+
+MAX_PITCH_SHOWN = 300
+
+
+async def own_gig(ctx: Context, gig_id: int) -> Gig:
+    """A gig the acting member posted, or any gig for an admin."""
+    gig = await get_gig(ctx.session, ctx.community.id, gig_id)
+    if gig.poster_id != ctx.member.id and not ctx.is_admin:
+        raise UserError("review.not_yours", id=gig.id)
+    return gig
+
+
+@registry.command("applicants", Param("id", Kind.GIG, required=True, positional=True), role=Role.POSTER,
+                  button=True)
+async def applicants(ctx: Context, id: int) -> Reply:
+    """Who applied to my gig, with their status and pitch."""
+    gig = await own_gig(ctx, id)
+    found = await applications.of_gig(ctx.session, gig.id)
+    if not found:
+        return Reply(ctx.t("applicants.empty", id=gig.id))
+    lines = [ctx.t("applicants.header", id=gig.id, title=neutralise_mentions(gig.title), count=len(found))]
+    for application in found:
+        lines.append(ctx.t("applicants.line", name=neutralise_mentions(application.member.display_name),
+                           status=applications.status_name(application.status),
+                           date=application.created_at.date().isoformat()))
+        if application.pitch:
+            pitch = neutralise_mentions(application.pitch)
+            if len(pitch) > MAX_PITCH_SHOWN:
+                pitch = pitch[:MAX_PITCH_SHOWN] + "…"
+            lines.append(f"    “{pitch}”")
+    return Reply("\n".join(lines))
+
+
+@registry.command("close", Param("id", Kind.GIG, required=True, positional=True), Param("filled_by", Kind.MEMBER),
+                  role=Role.POSTER, button=True)
+async def close(ctx: Context, id: int, filled_by: Member | None = None) -> Reply:
+    """Close my gig, update every posting and tell the pending applicants."""
+    gig = await own_gig(ctx, id)
+    if gig.status == CLOSED:
+        raise UserError("close.already", id=gig.id)
+    hired = await applications.find(ctx.session, gig.id, filled_by.id) if filled_by else None
+    if filled_by is not None and hired is None:
+        raise UserError("close.not_applicant", name=filled_by.display_name, id=gig.id)
+    closed = await close_gig(ctx.session, ctx.community, gig, ctx.clock, ctx.member, hired)
+    audit.record(ctx, "gig.close", gig.id, filled_by=filled_by.id if filled_by else None)
+    return Reply(ctx.t("close.done", id=gig.id, title=neutralise_mentions(gig.title), postings=closed.postings,
+                       told=closed.told))
+

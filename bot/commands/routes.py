@@ -1,0 +1,90 @@
+"""`gig route add|list|remove|default`: which channels receive which gigs."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.params import read_channel
+from bot.core.registry import Kind, Param, registry
+from bot.core.types import Reply, Role
+from bot.services import audit
+from bot.services.tags import parse_tags
+from bot.store.models import Route
+
+OFF = ("off", "none", "aucun")
+
+
+@registry.command("route add", Param("channel", Kind.CHANNEL, required=True, positional=True), Param("tags"),
+                  Param("remote", Kind.BOOL), Param("location"), role=Role.ADMIN)
+async def route_add(ctx: Context, channel: str, tags: str = "", remote: bool | None = None,
+                    location: str = "") -> Reply:
+    """Send gigs with these tags, remote or location to a channel of this platform."""
+    tag_list = parse_tags(tags)
+    if len(location) > 100:
+        raise UserError("gig.too_long", name="location", max=100, length=len(location))
+    for route in await _routes(ctx):
+        if (route.platform, route.channel, sorted(route.tags), route.remote, route.location.lower()) == (
+                ctx.place.platform, channel, sorted(tag_list), remote, location.lower()):
+            raise UserError("route.duplicate", id=route.id)
+    route = Route(community_id=ctx.community.id, platform=ctx.place.platform, channel=channel, tags=tag_list,
+                  remote=remote, location=location, created_by_id=ctx.member.id, created_at=ctx.now())
+    ctx.session.add(route)
+    await ctx.session.flush()
+    audit.record(ctx, "route.add", route.id, channel=channel)
+    return Reply(ctx.t("route.added", id=route.id, rule=_describe(ctx, route)))
+
+
+@registry.command("route list", role=Role.ADMIN)
+async def route_list(ctx: Context) -> Reply:
+    """The routes and default channels of this community."""
+    defaults = sorted(ctx.community.default_channels.items())
+    lines = [ctx.t("route.default_line", platform=p, channel=c) for p, c in defaults]
+    lines += [ctx.t("route.line", id=r.id, rule=_describe(ctx, r)) for r in await _routes(ctx)]
+    if not lines:
+        return Reply(ctx.t("route.none"))
+    return Reply("\n".join([ctx.t("route.header"), *lines]))
+
+
+@registry.command("route remove", Param("id", Kind.INT, required=True, positional=True), role=Role.ADMIN)
+async def route_remove(ctx: Context, id: int) -> Reply:
+    """Remove a route by its number (see `gig route list`)."""
+    route = await ctx.session.get(Route, id)
+    if route is None or route.community_id != ctx.community.id:
+        raise UserError("route.not_found", id=id)
+    await ctx.session.delete(route)
+    audit.record(ctx, "route.remove", id)
+    return Reply(ctx.t("route.removed", id=id, rule=_describe(ctx, route)))
+
+
+@registry.command("route default", Param("channel", required=True, positional=True), role=Role.ADMIN)
+async def route_default(ctx: Context, channel: str) -> Reply:
+    """Set the channel of this platform that receives every gig, or `off`."""
+    channels = dict(ctx.community.default_channels)
+    if channel.strip().lower() in OFF:
+        channels.pop(ctx.place.platform, None)
+        reply = Reply(ctx.t("route.default_off", platform=ctx.place.platform))
+    else:
+        channels[ctx.place.platform] = read_channel(channel)
+        reply = Reply(ctx.t("route.default_set", platform=ctx.place.platform, channel=channels[ctx.place.platform]))
+    ctx.community.default_channels = channels
+    audit.record(ctx, "route.default", ctx.place.platform, channel=channels.get(ctx.place.platform))
+    return reply
+
+
+async def _routes(ctx: Context) -> list[Route]:
+    query = select(Route).where(Route.community_id == ctx.community.id).order_by(Route.id)
+    return list((await ctx.session.execute(query)).scalars())
+
+
+def _describe(ctx: Context, route: Route) -> str:
+    criteria = []
+    if route.tags:
+        criteria.append(ctx.t("route.by_tags", tags=", ".join(route.tags)))
+    if route.remote is not None:
+        criteria.append(ctx.t("route.remote_yes" if route.remote else "route.remote_no"))
+    if route.location:
+        criteria.append(ctx.t("route.by_location", location=route.location))
+    rule = " + ".join(criteria) or ctx.t("route.every_gig")
+    return ctx.t("route.rule", platform=route.platform, channel=route.channel, rule=rule)

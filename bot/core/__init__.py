@@ -1,0 +1,1 @@
+"""Platform-neutral core: types, registry, dispatch, clock, translations. Imports no platform SDK."""

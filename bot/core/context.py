@@ -1,0 +1,54 @@
+"""What a handler gets: the session, the clock, the community, the acting member and their language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.core.clock import Clock, local_date
+from bot.core.i18n import Translator
+from bot.core.types import Actor, Place, Role
+from bot.store.models import Community, Member
+
+TEXT, BUTTON, FORM = "text", "button", "form"  # how a command came: Context.via
+
+
+@dataclass
+class Context:
+    """One invocation's world; everything a handler writes goes through `session`, committed once."""
+
+    session: AsyncSession
+    clock: Clock
+    settings: Settings
+    community: Community
+    member: Member
+    actor: Actor
+    place: Place
+    role: Role
+    t: Translator
+    via: str = "text"  # how the command came: typed text, a button or a submitted form
+
+    def now(self) -> datetime:
+        """The injected clock's time."""
+        return self.clock.now()
+
+    def today(self) -> date:
+        """Today's date in the community's timezone (apply-by dates are read there)."""
+        return local_date(self.now(), self.community.timezone)
+
+    def translator_for(self, member: Member) -> Translator:
+        """The language a given member reads: theirs, their platform's, else the community's."""
+        return translator_for(member, self.community)
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the acting member is an admin."""
+        return self.role is Role.ADMIN
+
+
+def translator_for(member: Member, community: Community) -> Translator:
+    """The language a member reads: chosen, else their platform's, else the community default."""
+    return Translator(member.locale or member.platform_locale or community.default_locale)

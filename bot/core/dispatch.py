@@ -1,0 +1,174 @@
+"""Dispatch: parse, find the command, check who may run it, read its parameters, run it in one transaction."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.core.buttons import parse_button_id
+from bot.core.clock import Clock, local_date
+from bot.core.context import BUTTON, FORM, TEXT, Context, translator_for
+from bot.core.errors import FieldErrors, UserError
+from bot.core.events import take_changed, take_written
+from bot.core.i18n import Translator
+from bot.core.params import convert
+from bot.core.registry import CommandSpec, Kind, Registry, describe_usage
+from bot.core.syntax import ParsedText, parse_command_text
+from bot.core.types import Actor, Place, Reply
+from bot.services import members, suggest
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    """Runs invocations from any adapter against one registry, one database and one clock."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, settings: Settings, registry: Registry
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.settings = settings
+        self.registry = registry
+        self.listeners: dict[str, list[Callable[[], None]]] = {}
+
+    async def run_text(self, text: str, actor: Actor, place: Place) -> Reply:
+        """Run `/gig <subcommand> ...` text as typed on Slack or the console."""
+        return await self._run(actor, place, lambda: parse_command_text(text), TEXT)
+
+    async def press(self, raw_id: str, actor: Actor, place: Place) -> Reply:
+        """Run the command behind a button id `gig:<action>:<value>`."""
+
+        def parsed() -> ParsedText:
+            press = parse_button_id(raw_id)
+            spec = self.registry.commands.get(press.action.replace("_", " "))
+            if spec is None or not spec.button:
+                raise UserError("errors.bad_button", id=raw_id)
+            values = press.value.split(".") if press.value else []  # `gig:status:3.hired` -> status 3 hired
+            return ParsedText((*spec.name.split(" "), *values), {})
+
+        return await self._run(actor, place, parsed, BUTTON)
+
+    async def submit(
+        self, command: str, values: dict[str, str], actor: Actor, place: Place, args: tuple[str, ...] = (),
+        via: str = FORM,
+    ) -> Reply:
+        """Run a command from a submitted form (or typed options, via=TEXT); empty values count as not given."""
+        options = {k: v for k, v in values.items() if v and v.strip()}
+        return await self._run(actor, place, lambda: ParsedText((*command.split(" "), *args), options), via)
+
+    async def _run(self, actor: Actor, place: Place, parse: Callable[[], ParsedText], via: str) -> Reply:
+        async with self.sessions() as session:
+            now = self.clock.now()
+            community = await members.community_for(session, place, self.settings, now, actor)
+            member = await members.member_for(session, community, actor, now)
+            await session.commit()
+            take_changed(session)  # meeting a member for the first time is not the command's change
+            t = translator_for(member, community)
+            ctx = Context(session, self.clock, self.settings, community, member, actor, place,
+                          members.role_of(member, actor, self.settings), t, via)
+            try:
+                reply = await self._call(ctx, parse())
+            except UserError as error:
+                await session.rollback()
+                return error_reply(error, t)
+            except Exception:
+                await session.rollback()
+                log.exception("command failed for %s:%s", actor.platform, actor.user_id)
+                return Reply(t("errors.internal"), ok=False)
+            written = take_written(session)
+            changed = take_changed(session)
+            await session.commit()
+        self.notify(written)
+        return replace(reply, changed=changed) if changed else reply
+
+    async def suggest(self, kind: Kind, typed: str, actor: Actor, place: Place) -> list[tuple[str, str]]:
+        """Choices for a parameter while it is typed (Discord's autocomplete): (label, value) pairs."""
+        async with self.sessions() as session:
+            community = await members.community_for(session, place, self.settings, self.clock.now(), actor)
+            await session.commit()
+            if kind is Kind.GIG:
+                return await suggest.gigs(session, community.id, local_date(self.clock.now(), community.timezone),
+                                          typed)
+            return await suggest.tags(session, community.id, typed)
+
+    def listen(self, topic: str, listener: Callable[[], None]) -> None:
+        """Call listener after each commit that wrote something of topic (see bot.core.events)."""
+        self.listeners.setdefault(topic, []).append(listener)
+
+    def notify(self, topics: set[str]) -> None:
+        """Tell the listeners of these topics that something was written."""
+        for topic in topics:
+            for listener in self.listeners.get(topic, []):
+                listener()
+
+    async def _call(self, ctx: Context, parsed: ParsedText) -> Reply:
+        spec, rest = self.registry.resolve(parsed.words) if parsed.words else (self.registry.commands["help"], ())
+        if spec is None:
+            raise self._unknown(parsed.words)
+        if ctx.role.rank < spec.role.rank:
+            raise UserError(f"errors.forbidden_{spec.role.value}", command=spec.name)
+        kwargs = await bind(ctx, spec, rest, parsed.options)
+        return await spec.handler(ctx, **kwargs)
+
+    def _unknown(self, words: tuple[str, ...]) -> UserError:
+        name = " ".join(words[:2]) if words[0].lower() in self.registry.groups() else words[0]
+        close = difflib.get_close_matches(name.lower(), list(self.registry.commands), n=1)
+        if close:
+            return UserError("errors.unknown_command_suggest", name=name, suggestion=close[0])
+        return UserError("errors.unknown_command", name=name)
+
+
+async def bind(ctx: Context, spec: CommandSpec, words: tuple[str, ...], options: dict[str, str]) -> dict[str, Any]:
+    """Match words and key=value options to the command's parameters and convert them; report every bad one."""
+    usage = describe_usage(spec, ctx.t)
+    raw: dict[str, str] = {}
+    positionals = list(spec.positionals)
+    remaining = list(words)
+    while remaining and positionals:
+        positional = positionals.pop(0)
+        raw[positional.name] = " ".join(remaining) if positional.greedy else remaining[0]
+        remaining = [] if positional.greedy else remaining[1:]
+    if remaining:
+        raise UserError("errors.too_many_words", words=" ".join(remaining), usage=usage)
+    for key, value in options.items():
+        if spec.param(key) is None:
+            names = ", ".join(p.name for p in spec.params if not p.positional) or "-"
+            raise UserError("errors.unknown_option", key=key, command=spec.name, known=names)
+        if key in raw:
+            raise UserError("errors.given_twice", key=key)
+        raw[key] = value
+    if spec.form and not raw:
+        return {}
+    missing = [p.name for p in spec.params if p.required and not raw.get(p.name, "").strip()]
+    if missing and not spec.form:  # a form's handler reports missing fields itself, so forms can show them by field
+        raise UserError("errors.missing", names=", ".join(missing), usage=usage)
+    values: dict[str, Any] = {}
+    errors: dict[str, UserError] = {}
+    for name, text in raw.items():
+        param = spec.param(name)
+        assert param is not None
+        try:
+            values[name] = await convert(ctx, param, text)
+        except UserError as error:
+            errors[name] = error
+    if errors:
+        raise FieldErrors(errors)
+    return values
+
+
+def error_reply(error: UserError, t: Translator) -> Reply:
+    """The friendly reply for a user error; field errors list every field and keep them apart for forms."""
+    if isinstance(error, FieldErrors):
+        fields = {name: t(e.key, **e.params) for name, e in error.errors.items()}
+        if len(fields) == 1:
+            return Reply(next(iter(fields.values())), field_errors=fields, ok=False)
+        lines = [t("errors.fields", count=len(fields))] + [f"• {name}: {message}" for name, message in fields.items()]
+        return Reply("\n".join(lines), field_errors=fields, ok=False)
+    return Reply(t(error.key, **error.params), ok=False)

@@ -1,0 +1,71 @@
+"""Reading typed parameters from text: one converter per kind, each failing with a message that says what to fix."""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.registry import Kind, Param
+
+TRUE_WORDS = {"yes", "y", "true", "on", "1", "oui", "o", "vrai"}
+FALSE_WORDS = {"no", "n", "false", "off", "0", "non", "faux"}
+SLACK_CHANNEL = re.compile(r"^<#([A-Z0-9]+)(?:\|[^>]*)?>$")
+MENTION = re.compile(r"^<@!?&?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
+CHANNEL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+NUMBER = re.compile(r"^[0-9]{1,12}$")
+USER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def read_bool(raw: str, name: str) -> bool:
+    """Read yes/no in English or French."""
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise UserError("params.bad_bool", name=name, value=raw)
+
+
+def read_channel(raw: str) -> str:
+    """Read `#name`, Slack's `<#C123|name>` or a bare id; return the channel id."""
+    text = raw.strip()
+    match = SLACK_CHANNEL.match(text)
+    channel = match.group(1) if match else text.lstrip("#")
+    if not CHANNEL_ID.fullmatch(channel):
+        raise UserError("params.bad_channel", value=raw)
+    return channel
+
+
+def read_user_id(raw: str) -> str:
+    """Read `@name`, `<@U123>`, `<@!123>` or a bare id; return the platform user id."""
+    text = raw.strip()
+    match = MENTION.match(text)
+    user_id = match.group(1) if match else text.lstrip("@")
+    if not USER_ID.fullmatch(user_id):
+        raise UserError("params.bad_member", value=raw)
+    return user_id
+
+
+async def convert(ctx: Context, param: Param, raw: str) -> object:
+    """Turn the text of one parameter into its typed value."""
+    text = raw.strip()
+    if param.kind is Kind.TEXT:
+        return text
+    if param.kind in (Kind.INT, Kind.GIG):
+        digits = text.lstrip("#") if param.kind is Kind.GIG else text
+        if not NUMBER.fullmatch(digits) or int(digits) <= 0:
+            raise UserError("params.bad_gig" if param.kind is Kind.GIG else "params.bad_int", name=param.name,
+                            value=raw)
+        return int(digits)
+    if param.kind is Kind.BOOL:
+        return read_bool(text, param.name)
+    if param.kind is Kind.CHANNEL:
+        return read_channel(text)
+    if param.kind is Kind.CHOICE:
+        if text.lower() not in param.choices:
+            raise UserError("params.bad_choice", name=param.name, value=raw, choices=", ".join(param.choices))
+        return text.lower()
+    from bot.services.members import member_by_user_id
+
+    return await member_by_user_id(ctx, read_user_id(text))

@@ -1,0 +1,1 @@
+"""Translation catalogs: en.toml and fr.toml."""

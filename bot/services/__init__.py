@@ -1,0 +1,1 @@
+"""Domain logic used by commands and jobs."""

@@ -1,0 +1,105 @@
+"""Applications: one per member per gig, a status history, and the transitions that make sense."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.errors import UserError
+from bot.core.i18n import Term
+from bot.store.models import Application, ApplicationEvent, Gig, Member
+
+APPLIED, FOLLOWED_UP, INTERVIEWING = "applied", "followed_up", "interviewing"
+HIRED, REJECTED, WITHDRAWN, NO_RESPONSE = "hired", "rejected", "withdrawn", "no_response"
+STATUSES = (APPLIED, FOLLOWED_UP, INTERVIEWING, HIRED, REJECTED, WITHDRAWN, NO_RESPONSE)
+MEMBER_SETTABLE = (FOLLOWED_UP, INTERVIEWING, HIRED, REJECTED, WITHDRAWN)
+PENDING = (APPLIED, FOLLOWED_UP, INTERVIEWING, NO_RESPONSE)
+FINAL = (HIRED, REJECTED, WITHDRAWN)
+ALLOWED: dict[str, tuple[str, ...]] = {
+    APPLIED: (FOLLOWED_UP, INTERVIEWING, HIRED, REJECTED, WITHDRAWN, NO_RESPONSE),
+    FOLLOWED_UP: (FOLLOWED_UP, INTERVIEWING, HIRED, REJECTED, WITHDRAWN, NO_RESPONSE),
+    INTERVIEWING: (HIRED, REJECTED, WITHDRAWN, NO_RESPONSE),
+    NO_RESPONSE: (FOLLOWED_UP, INTERVIEWING, HIRED, REJECTED, WITHDRAWN),
+    HIRED: (),
+    REJECTED: (),
+    WITHDRAWN: (),
+}
+MAX_PITCH = 1000
+
+
+async def find(session: AsyncSession, gig_id: int, member_id: int) -> Application | None:
+    """The member's application to a gig, if any."""
+    query = select(Application).where(Application.gig_id == gig_id, Application.member_id == member_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def check_can_apply(session: AsyncSession, gig: Gig, member: Member) -> None:
+    """Refuse a poster's own gig, and a second application with the first one's status."""
+    if gig.poster_id == member.id:
+        raise UserError("apply.own_gig", id=gig.id)
+    earlier = await find(session, gig.id, member.id)
+    if earlier is not None:
+        raise UserError("apply.already", id=gig.id, status=status_name(earlier.status),
+                        date=earlier.created_at.date().isoformat())
+
+
+async def apply(session: AsyncSession, gig: Gig, member: Member, pitch: str, now: datetime) -> Application:
+    """Record a new application."""
+    await check_can_apply(session, gig, member)
+    if len(pitch) > MAX_PITCH:
+        raise UserError("gig.too_long", name="pitch", max=MAX_PITCH, length=len(pitch))
+    application = Application(gig_id=gig.id, member_id=member.id, status=APPLIED, pitch=pitch, created_at=now,
+                              updated_at=now)
+    application.gig, application.member = gig, member
+    session.add(application)
+    await session.flush()
+    session.add(ApplicationEvent(application_id=application.id, from_status=None, to_status=APPLIED,
+                                 actor_id=member.id, at=now))
+    return application
+
+
+def status_name(status: str) -> Term:
+    """The translatable name of a status."""
+    return Term(f"status.name.{status}")
+
+
+def check_transition(current: str, target: str) -> None:
+    """Refuse a move that makes no sense, saying why."""
+    if target == current and target not in ALLOWED[current]:
+        raise UserError("status.already", status=status_name(target))
+    if target not in ALLOWED[current]:
+        if current in FINAL:
+            raise UserError("status.final", status=status_name(current))
+        raise UserError("status.not_allowed", current=status_name(current), target=status_name(target))
+
+
+def transition(session: AsyncSession, application: Application, target: str, actor: Member | None,
+               now: datetime) -> str:
+    """Move an application to a new status and record it in the history; return the old status."""
+    check_transition(application.status, target)
+    previous = application.status
+    application.status, application.updated_at = target, now
+    session.add(ApplicationEvent(application_id=application.id, from_status=previous, to_status=target,
+                                 actor_id=actor.id if actor else None, at=now))
+    return previous
+
+
+async def count_for(session: AsyncSession, gig_id: int) -> int:
+    """How many members applied to a gig (withdrawn ones excluded)."""
+    query = select(func.count()).where(Application.gig_id == gig_id, Application.status != WITHDRAWN)
+    return (await session.execute(query)).scalar_one()
+
+
+async def of_member(session: AsyncSession, member_id: int) -> list[Application]:
+    """A member's applications, most recently changed first."""
+    query = select(Application).where(Application.member_id == member_id).order_by(
+        Application.updated_at.desc(), Application.id.desc())
+    return list((await session.execute(query)).scalars())
+
+
+async def of_gig(session: AsyncSession, gig_id: int) -> list[Application]:
+    """A gig's applications, first applied first."""
+    query = select(Application).where(Application.gig_id == gig_id).order_by(Application.created_at, Application.id)
+    return list((await session.execute(query)).scalars())

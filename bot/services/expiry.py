@@ -1,0 +1,39 @@
+"""Expiry: a gig closes by itself once its apply-by date has passed in its community's timezone."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.clock import Clock, local_date
+from bot.core.context import translator_for
+from bot.core.events import take_written
+from bot.core.types import Reply
+from bot.services import audit, outbox
+from bot.services.closing import close_gig
+from bot.services.gigs import OPEN
+from bot.services.safety import neutralise_mentions
+from bot.store.models import Community, Gig
+
+
+async def close_expired(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> tuple[int, set[str]]:
+    """Close every open gig past its apply-by date; return how many, and what the transaction wrote."""
+    now = clock.now()
+    closed = 0
+    async with sessions() as session:
+        for community in (await session.execute(select(Community))).scalars().all():
+            today = local_date(now, community.timezone)
+            gigs = (await session.execute(select(Gig).where(
+                Gig.community_id == community.id, Gig.status == OPEN, Gig.apply_by < today).order_by(Gig.id)
+            )).scalars().all()
+            for gig in gigs:
+                result = await close_gig(session, community, gig, clock, actor=None, expired=True)
+                t = translator_for(gig.poster, community)
+                outbox.enqueue_dm(session, gig.poster, Reply(t(
+                    "close.poster_expired", id=gig.id, title=neutralise_mentions(gig.title),
+                    postings=result.postings, told=result.told)), clock)
+                audit.write(session, community.id, None, now, "gig.expire", gig.id)
+                closed += 1
+        written = take_written(session)
+        await session.commit()
+    return closed, written

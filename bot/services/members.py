@@ -1,0 +1,114 @@
+"""Communities and members: found by their platform ids, created on first contact."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.core.clock import Clock
+from bot.core.context import Context
+from bot.core.i18n import normalise_locale
+from bot.core.types import Actor, Place, Role
+from bot.store.models import Community, Member, Workspace
+
+CONSOLE = "console"
+
+
+async def community_for(session: AsyncSession, place: Place, settings: Settings, now: datetime,
+                        actor: Actor | None = None) -> Community:
+    """The community a workspace belongs to; a new workspace starts a community of its own.
+
+    A Discord DM carries no server: it belongs to the community the member was last seen in.
+    """
+    if not place.workspace_id and actor is not None:
+        seen = (await session.execute(
+            select(Community).join(Member, Member.community_id == Community.id)
+            .where(Member.platform == actor.platform, Member.platform_user_id == actor.user_id)
+            .order_by(Member.id.desc()).limit(1))).scalar_one_or_none()
+        if seen is not None:
+            return seen
+    query = select(Community).join(Workspace).where(
+        Workspace.platform == place.platform, Workspace.external_id == place.workspace_id
+    )
+    community = (await session.execute(query)).scalar_one_or_none()
+    if community is not None:
+        return community
+    defaults = {CONSOLE: settings.default_channel} if place.platform == CONSOLE else {}
+    locale = normalise_locale(place.locale) or settings.default_locale
+    try:
+        async with session.begin_nested():
+            community = Community(name=place.workspace_id, default_locale=locale,
+                                  default_channels=defaults, settings={}, created_at=now)
+            session.add(community)
+            await session.flush()
+            session.add(Workspace(community_id=community.id, platform=place.platform, external_id=place.workspace_id))
+            await session.flush()
+    except IntegrityError:  # another process created it first
+        return (await session.execute(query)).scalar_one()
+    return community
+
+
+async def member_for(session: AsyncSession, community: Community, actor: Actor, now: datetime) -> Member:
+    """The member behind an actor, created on first contact; keeps their name and platform locale current."""
+    member = await _find(session, community.id, actor.platform, actor.user_id)
+    if member is None:
+        member = await _create(session, community.id, actor.platform, actor.user_id, actor.display_name, now)
+    if actor.display_name and member.display_name != actor.display_name:
+        member.display_name = actor.display_name[:100]
+    platform_locale = normalise_locale(actor.locale)
+    if platform_locale and member.platform_locale != platform_locale:
+        member.platform_locale = platform_locale
+    return member
+
+
+async def member_by_user_id(ctx: Context, user_id: str) -> Member:
+    """A member of the acting member's platform named in a command; created if they never used the bot."""
+    member = await _find(ctx.session, ctx.community.id, ctx.actor.platform, user_id)
+    if member is None:
+        member = await _create(ctx.session, ctx.community.id, ctx.actor.platform, user_id, user_id, ctx.now())
+    return member
+
+
+def role_of(member: Member, actor: Actor, settings: Settings) -> Role:
+    """Admins come from GIGBOT_ADMINS or the platform (Discord's Manage Server); posters from `role add`."""
+    if actor.platform_admin or (actor.platform.lower(), actor.user_id) in settings.admin_ids:
+        return Role.ADMIN
+    return Role.POSTER if member.is_poster else Role.MEMBER
+
+
+async def _find(session: AsyncSession, community_id: int, platform: str, user_id: str) -> Member | None:
+    query = select(Member).where(
+        Member.community_id == community_id, Member.platform == platform, Member.platform_user_id == user_id
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def _create(
+    session: AsyncSession, community_id: int, platform: str, user_id: str, name: str, now: datetime
+) -> Member:
+    try:
+        async with session.begin_nested():
+            member = Member(community_id=community_id, platform=platform, platform_user_id=user_id,
+                            display_name=(name or user_id)[:100], is_poster=False, nudges_enabled=True,
+                            dm_undeliverable=False, created_at=now)
+            session.add(member)
+            await session.flush()
+            return member
+    except IntegrityError:  # created concurrently by another invocation
+        found = await _find(session, community_id, platform, user_id)
+        assert found is not None
+        return found
+
+
+async def set_locale(sessions: async_sessionmaker[AsyncSession], place: Place, actor: Actor, settings: Settings,
+                     clock: Clock, locale: str) -> None:
+    """Set the language an actor reads (the console's /lang; `gig settings lang=` later)."""
+    async with sessions() as session:
+        community = await community_for(session, place, settings, clock.now())
+        member = await member_for(session, community, actor, clock.now())
+        member.locale = locale
+        await session.commit()

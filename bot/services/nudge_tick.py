@@ -1,0 +1,271 @@
+"""The nudge tick: claim due nudges in batches and turn each into one outbox DM, exactly once.
+
+A batch is claimed in one short transaction (PostgreSQL: FOR UPDATE SKIP LOCKED, so two processes take different
+rows; SQLite: a conditional UPDATE, its writers being serialised). The claim carries a lease: a process that dies
+after claiming leaves rows that another takes over once the lease ends. The claimed rows are then sent in a
+second transaction that marks them sent only where this worker still holds them and writes their outbox messages
+beside that mark: a nudge becomes at most one outbox message, and a crash loses none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
+
+from bot.core.clock import Clock, as_utc
+from bot.core.i18n import Translator
+from bot.services import applications, outbox
+from bot.services.gigs import OPEN
+from bot.services.nudge_messages import NudgeFacts, nudge_message
+from bot.services.nudges import CLAIMED, NEWS_CHECK, NO_RESPONSE, PENDING, POSTER_REVIEW, SENT, SKIPPED
+from bot.services.policy import NudgePolicy, quiet_hours_for, timezone_for
+from bot.services.timing import outside_quiet_hours
+from bot.store.models import Application, ApplicationEvent, Community, Gig, Member, Nudge, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+BATCH = 500
+YIELD_EVERY = 100
+EXPECTED_STATUS = {
+    "follow_up": (applications.APPLIED,),
+    "follow_up_again": (applications.FOLLOWED_UP,),
+    NEWS_CHECK: (applications.APPLIED, applications.FOLLOWED_UP, applications.INTERVIEWING),
+    NO_RESPONSE: (applications.APPLIED, applications.FOLLOWED_UP, applications.INTERVIEWING),
+}
+MOVED_ON = (applications.INTERVIEWING, applications.HIRED, applications.REJECTED)
+Poster = aliased(Member)
+NUDGE_TABLE = cast(Table, Nudge.__table__)
+OUTBOX_TABLE = cast(Table, OutboxMessage.__table__)
+
+
+@dataclass
+class TickResult:
+    """What one run did."""
+
+    claimed: int = 0
+    sent: int = 0
+    deferred: int = 0
+    skipped: int = 0
+
+    def add(self, other: TickResult) -> None:
+        """Count another batch in."""
+        self.claimed += other.claimed
+        self.sent += other.sent
+        self.deferred += other.deferred
+        self.skipped += other.skipped
+
+
+@dataclass
+class Batch:
+    """What processing a claimed batch decided, written in one transaction."""
+
+    send: dict[int, dict[str, Any]] = field(default_factory=dict)  # nudge id -> outbox row
+    follow_ons: dict[int, dict[str, Any]] = field(default_factory=dict)  # news check id -> no_response nudge
+    no_response: dict[int, tuple[int, str]] = field(default_factory=dict)  # nudge id -> (application, status)
+    defer: list[dict[str, Any]] = field(default_factory=list)
+    skip: list[int] = field(default_factory=list)
+
+
+async def claim(session: AsyncSession, now: datetime, worker: str, batch: int = BATCH,
+                lease: timedelta = LEASE) -> list[int]:
+    """Claim up to `batch` nudges for this worker, those whose lease ran out first; commit it yourself.
+
+    Two statements, each a walk of the (state, due_at) index, rather than one OR that would scan the table. The
+    rows are picked in a CTE, which PostgreSQL runs once: a `WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP
+    LOCKED)` subquery may be run again inside the plan, and each run skips to other rows.
+    """
+    postgres = (await session.connection()).dialect.name == "postgresql"
+    claimed: list[int] = []
+    for due in (and_(Nudge.state == CLAIMED, Nudge.claimed_until < now),
+                and_(Nudge.state == PENDING, Nudge.due_at <= now)):
+        pick = select(Nudge.id).where(due).order_by(Nudge.due_at, Nudge.id).limit(batch - len(claimed))
+        if postgres:
+            pick = pick.with_for_update(skip_locked=True)
+        picked = pick.cte("picked")
+        result = await session.execute(
+            update(Nudge).where(Nudge.id == picked.c.id)
+            .values(state=CLAIMED, claimed_by=worker, claimed_until=now + lease, attempts=Nudge.attempts + 1)
+            .returning(Nudge.id),
+            execution_options={"synchronize_session": False},
+        )
+        claimed += result.scalars()
+        if len(claimed) >= batch:
+            break
+    return claimed
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the tick next has work: the earliest pending nudge, or the earliest lease to run out."""
+    pending = (await session.execute(select(func.min(Nudge.due_at)).where(Nudge.state == PENDING))).scalar()
+    leased = (await session.execute(select(func.min(Nudge.claimed_until)).where(Nudge.state == CLAIMED))).scalar()
+    times = [t for t in (pending, leased) if t is not None]
+    return as_utc(min(times)) if times else None
+
+
+async def send_claimed(session: AsyncSession, ids: list[int], now: datetime, worker: str) -> TickResult:
+    """Turn claimed nudges into outbox DMs, defer those in quiet hours, skip the ones no longer wanted."""
+    rows = (await session.execute(
+        select(Nudge.id, Nudge.kind, Nudge.community_id, Nudge.member_id, Nudge.application_id,
+               Member.platform, Member.platform_user_id, Member.locale, Member.platform_locale, Member.timezone,
+               Member.quiet_hours, Member.nudges_enabled, Member.dm_undeliverable,
+               Application.status, Application.reminders, Application.updated_at,
+               Gig.id.label("gig"), Gig.title, Gig.status.label("gig_status"), Poster.display_name.label("poster"))
+        .join(Member, Member.id == Nudge.member_id)
+        .outerjoin(Application, Application.id == Nudge.application_id)
+        .outerjoin(Gig, Gig.id == func.coalesce(Nudge.gig_id, Application.gig_id))
+        .outerjoin(Poster, Poster.id == Gig.poster_id)
+        .where(Nudge.id.in_(ids), Nudge.state == CLAIMED, Nudge.claimed_by == worker)
+    )).all()
+    communities = await _communities(session, {row.community_id for row in rows})
+    reviews = await _review_facts(session, [row.gig for row in rows if row.kind == POSTER_REVIEW])
+    batch = Batch()
+    for done, row in enumerate(rows):
+        if done and done % YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # let the bot answer between slices of a big batch
+        _decide(row, communities[row.community_id], reviews, now, batch)
+    return await _write(session, batch, now, worker, len(rows))
+
+
+def _decide(row: Any, community: Community, reviews: dict[int, tuple[int, bool, datetime]],
+            now: datetime, batch: Batch) -> None:
+    if not row.nudges_enabled or row.dm_undeliverable or row.gig_status != OPEN:
+        batch.skip.append(row.id)
+        return
+    applicants, days = 0, 0
+    if row.kind == POSTER_REVIEW:
+        applicants, moved_on, first = reviews.get(row.gig, (0, True, now))
+        if moved_on or applicants == 0:
+            batch.skip.append(row.id)
+            return
+        days = (now - first).days
+    elif not row.reminders or row.status not in EXPECTED_STATUS.get(row.kind, ()):
+        batch.skip.append(row.id)
+        return
+    else:
+        days = (now - row.updated_at).days
+    quiet = quiet_hours_for(row.quiet_hours, community.settings)
+    allowed = outside_quiet_hours(now, quiet, timezone_for(row.timezone, community.timezone))
+    if allowed > now:
+        batch.defer.append({"b_id": row.id, "b_due": allowed})
+        return
+    policy = NudgePolicy.of(community)
+    t = Translator(row.locale or row.platform_locale or community.default_locale)
+    facts = NudgeFacts(row.kind, row.gig, row.title, row.poster, row.status or "", days,
+                       wait_days=policy.no_response.days, applicants=applicants)
+    batch.send[row.id] = {
+        "community_id": row.community_id, "platform": row.platform, "kind": outbox.DM,
+        "destination": row.platform_user_id, "member_id": row.member_id, "posting_id": None,
+        "payload": outbox.to_payload(nudge_message(facts, t)), "state": outbox.PENDING, "attempts": 0,
+        "next_attempt_at": now, "created_at": now,
+    }
+    if row.kind == NEWS_CHECK:
+        batch.follow_ons[row.id] = {
+            "community_id": row.community_id, "member_id": row.member_id, "application_id": row.application_id,
+            "gig_id": None, "kind": NO_RESPONSE, "due_at": now + policy.no_response, "state": PENDING,
+            "attempts": 0, "created_at": now,
+        }
+    if row.kind == NO_RESPONSE:
+        batch.no_response[row.id] = (row.application_id, row.status)
+
+
+async def _write(session: AsyncSession, batch: Batch, now: datetime, worker: str, claimed: int) -> TickResult:
+    held = and_(Nudge.state == CLAIMED, Nudge.claimed_by == worker)
+    confirmed: set[int] = set()
+    if batch.send:
+        result = await session.execute(
+            update(Nudge).where(Nudge.id.in_(list(batch.send)), held).values(state=SENT, sent_at=now,
+                                                                             claimed_until=None)
+            .returning(Nudge.id), execution_options={"synchronize_session": False})
+        confirmed = set(result.scalars())
+        rows = [batch.send[i] for i in sorted(confirmed)]
+        if rows:
+            await session.execute(insert(OUTBOX_TABLE), rows)
+        follow_ons = [batch.follow_ons[i] for i in sorted(confirmed & set(batch.follow_ons))]
+        if follow_ons:
+            await session.execute(insert(NUDGE_TABLE), follow_ons)
+        await _mark_no_response(session, [batch.no_response[i] for i in sorted(confirmed & set(batch.no_response))],
+                                now)
+    if batch.defer:
+        table = NUDGE_TABLE
+        await session.execute(
+            update(table).where(table.c.id == bindparam("b_id"), table.c.state == CLAIMED,
+                                table.c.claimed_by == worker)
+            .values(state=PENDING, due_at=bindparam("b_due"), claimed_by=None, claimed_until=None),
+            batch.defer)
+    if batch.skip:
+        await session.execute(update(Nudge).where(Nudge.id.in_(batch.skip), held).values(state=SKIPPED),
+                              execution_options={"synchronize_session": False})
+    return TickResult(claimed, len(confirmed), len(batch.defer), len(batch.skip))
+
+
+async def _mark_no_response(session: AsyncSession, targets: list[tuple[int, str]], now: datetime) -> None:
+    for application_id, status in targets:
+        changed = await session.execute(
+            update(Application).where(Application.id == application_id, Application.status == status)
+            .values(status=applications.NO_RESPONSE, updated_at=now), execution_options={"synchronize_session": False})
+        if changed.rowcount:  # type: ignore[attr-defined]
+            session.add(ApplicationEvent(application_id=application_id, from_status=status,
+                                         to_status=applications.NO_RESPONSE, actor_id=None, at=now))
+
+
+async def _communities(session: AsyncSession, ids: set[int]) -> dict[int, Community]:
+    if not ids:
+        return {}
+    found = (await session.execute(select(Community).where(Community.id.in_(ids)))).scalars()
+    return {community.id: community for community in found}
+
+
+async def _review_facts(session: AsyncSession, gig_ids: list[int]) -> dict[int, tuple[int, bool, datetime]]:
+    """Per gig: applicants (not withdrawn), whether any moved past applied, and the first application's time."""
+    if not gig_ids:
+        return {}
+    rows = await session.execute(
+        select(Application.gig_id,
+               func.count().filter(Application.status != applications.WITHDRAWN),
+               func.count().filter(Application.status.in_(MOVED_ON)),
+               func.min(Application.created_at))
+        .where(Application.gig_id.in_(gig_ids)).group_by(Application.gig_id))
+    return {gig: (count, moved > 0, as_utc(first)) for gig, count, moved, first in rows}
+
+
+async def run_due(sessions: async_sessionmaker[AsyncSession], clock: Clock, worker: str, batch: int = BATCH,
+                  lease: timedelta = LEASE, on_batch: Callable[[TickResult], None] | None = None,
+                  pipelines: int = 1) -> TickResult:
+    """Send every nudge due now, a batch at a time, in `pipelines` concurrent loops.
+
+    One suits SQLite, whose writers queue anyway; two on PostgreSQL overlap one batch's database round trips with
+    another's Python work.
+    """
+    total = TickResult()
+    for result in await asyncio.gather(*(_pipeline(sessions, clock, worker, batch, lease, on_batch)
+                                         for _ in range(pipelines))):
+        total.add(result)
+    return total
+
+
+async def _pipeline(sessions: async_sessionmaker[AsyncSession], clock: Clock, worker: str, batch: int,
+                    lease: timedelta, on_batch: Callable[[TickResult], None] | None) -> TickResult:
+    total = TickResult()
+    while True:
+        async with sessions() as session:
+            now = clock.now()
+            ids = await claim(session, now, worker, batch, lease)
+            await session.commit()
+        if not ids:
+            return total
+        async with sessions() as session:
+            result = await send_claimed(session, ids, now, worker)
+            await session.commit()
+        total.add(result)
+        if on_batch is not None:
+            on_batch(result)
+        await asyncio.sleep(0)

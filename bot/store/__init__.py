@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy 2 async models, the engine and Alembic migrations."""

@@ -1,0 +1,270 @@
+"""SQLAlchemy models: the database is the truth for gigs, applications, nudges and the outbox."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from bot.core.clock import as_utc
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Id = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements only INTEGER primary keys
+
+
+class Timestamp(TypeDecorator[datetime]):
+    """An aware UTC datetime on every backend (SQLite stores it naive, in UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store UTC; naive on SQLite, which keeps no offset."""
+        if value is None:
+            return None
+        value = as_utc(value)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return an aware UTC datetime."""
+        return None if value is None else as_utc(value)
+
+
+class Base(DeclarativeBase):
+    """Base of every model, with stable constraint names for migrations."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Community(Base):
+    """One tenant: Slack workspaces and Discord servers sharing one gig board."""
+
+    __tablename__ = "community"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    default_locale: Mapped[str] = mapped_column(String(8), default="en")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    default_channels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Workspace(Base):
+    """A Slack team, Discord guild or console session that belongs to a community."""
+
+    __tablename__ = "workspace"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+
+
+class Member(Base):
+    """A person, known by (platform, platform user id) within a community."""
+
+    __tablename__ = "member"
+    __table_args__ = (UniqueConstraint("community_id", "platform", "platform_user_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_user_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(100))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    platform_locale: Mapped[str | None] = mapped_column(String(8))
+    is_poster: Mapped[bool] = mapped_column(Boolean, default=False)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    quiet_hours: Mapped[str | None] = mapped_column(String(16))
+    nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    dm_undeliverable: Mapped[bool] = mapped_column(Boolean, default=False)
+    dm_channel: Mapped[str | None] = mapped_column(String(64))  # the platform's DM channel with the member, once known
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Gig(Base):
+    """A small paid job, posted once and reposted to many channels."""
+
+    __tablename__ = "gig"
+    __table_args__ = (
+        Index("ix_gig_community_status_created", "community_id", "status", "created_at"),
+        Index("ix_gig_community_canonical_url", "community_id", "canonical_url"),
+        Index("ix_gig_poster_title_key", "poster_id", "title_key"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    poster_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    title: Mapped[str] = mapped_column(String(120))
+    title_key: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    budget_min: Mapped[int] = mapped_column(BigInteger)  # in cents
+    budget_max: Mapped[int] = mapped_column(BigInteger)  # in cents
+    currency: Mapped[str] = mapped_column(String(3))
+    hourly: Mapped[bool] = mapped_column(Boolean, default=False)
+    remote: Mapped[bool] = mapped_column(Boolean, default=True)
+    location: Mapped[str] = mapped_column(String(100), default="")
+    hours: Mapped[int | None] = mapped_column(Integer)
+    apply_by: Mapped[date] = mapped_column(Date)
+    apply_url: Mapped[str | None] = mapped_column(String(500))
+    canonical_url: Mapped[str | None] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    filled_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+    tags: Mapped[list[GigTag]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="GigTag.position"
+    )
+    poster: Mapped[Member] = relationship(foreign_keys=[poster_id], lazy="joined")
+
+    @property
+    def tag_names(self) -> list[str]:
+        """The gig's tags in the order they were given."""
+        return [tag.tag for tag in self.tags]
+
+
+class GigTag(Base):
+    """One normalised tag of a gig; a table of its own so tag filters use an index."""
+
+    __tablename__ = "gig_tag"
+    gig_id: Mapped[int] = mapped_column(ForeignKey("gig.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Posting(Base):
+    """One repost of a gig in one channel on one platform."""
+
+    __tablename__ = "posting"
+    __table_args__ = (UniqueConstraint("gig_id", "platform", "channel"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    gig_id: Mapped[int] = mapped_column(ForeignKey("gig.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(64))
+    message_ref: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Application(Base):
+    """A member's application to a gig; one per member per gig."""
+
+    __tablename__ = "application"
+    __table_args__ = (UniqueConstraint("gig_id", "member_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    gig_id: Mapped[int] = mapped_column(ForeignKey("gig.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="applied")
+    pitch: Mapped[str] = mapped_column(Text, default="")
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp)
+
+    gig: Mapped[Gig] = relationship(lazy="joined")
+    member: Mapped[Member] = relationship(lazy="joined")
+
+
+class ApplicationEvent(Base):
+    """One status change of an application, with its time: the application's history."""
+
+    __tablename__ = "application_event"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Nudge(Base):
+    """A timed DM about an application or a gig: due time, state, attempts and claim lease."""
+
+    __tablename__ = "nudge"
+    __table_args__ = (Index("ix_nudge_state_due_id", "state", "due_at", "id"),)  # the claim's order, tie included
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), index=True)
+    gig_id: Mapped[int | None] = mapped_column(ForeignKey("gig.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(Timestamp)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(Timestamp)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    sent_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class Route(Base):
+    """A rule that sends gigs with given tags, remote or location to a channel."""
+
+    __tablename__ = "route"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(64))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    remote: Mapped[bool | None] = mapped_column(Boolean)
+    location: Mapped[str] = mapped_column(String(100), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class OutboxMessage(Base):
+    """A message waiting to be delivered to a platform, written with the change that caused it."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_platform_state_due", "platform", "state", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    platform: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))  # post, edit, dm
+    destination: Mapped[str] = mapped_column(String(64))  # channel id, or platform user id for a DM
+    posting_id: Mapped[int | None] = mapped_column(ForeignKey("posting.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(Timestamp)
+    claimed_until: Mapped[datetime | None] = mapped_column(Timestamp)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    sent_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class AuditEntry(Base):
+    """Who did what, for admins: posts, closes, roles and routes."""
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(Timestamp)

@@ -1,0 +1,158 @@
+"""A local fake of Slack's Web API (and of response_url), shaped as Slack answers, recording every call."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Call:
+    """One request the bot made."""
+
+    method: str
+    args: dict[str, Any]
+
+
+@dataclass
+class FakeSlack:
+    """Web API methods under /api/, response_url under /response/<n>; faults can be queued per method."""
+
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    faults: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(
+        default_factory=lambda: defaultdict(list))
+    queues: dict[str, asyncio.Queue[Call]] = field(default_factory=lambda: defaultdict(asyncio.Queue))
+    url: str = ""
+    runner: web.AppRunner | None = None
+    ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    keep_calls: bool = True  # a benchmark only counts them
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    answers: dict[str, asyncio.Future[None]] = field(default_factory=dict)  # response_url token -> answered
+
+    async def start(self, port: int = 0) -> FakeSlack:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self.api)  # slack_sdk sends some methods (users.info) as GET
+        app.router.add_post("/response/{token}", self.response_url)
+        app.router.add_get("/socket", self.socket)
+        app.router.add_get("/stats", self.stats)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", port)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+    def fail(self, method: str, error: str) -> None:
+        """The next call of method answers HTTP 200 {"ok": false, "error": error}, as Slack does."""
+        self.faults[method].append((200, {"ok": False, "error": error}, {}))
+
+    def rate_limit(self, method: str, retry_after: int = 0) -> None:
+        """The next call of method answers 429 with Retry-After."""
+        self.faults[method].append((429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}))
+
+    async def next(self, method: str, timeout: float = 10) -> Call:
+        """The next call of method not yet taken, waiting for it (the bot answers after its ack)."""
+        return await asyncio.wait_for(self.queues[method].get(), timeout)
+
+    def made(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    def _record(self, method: str, args: dict[str, Any]) -> None:
+        self.counts[method] += 1
+        if not self.keep_calls:
+            return
+        call = Call(method, args)
+        self.calls.append(call)
+        self.queues[method].put_nowait(call)
+
+    async def socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: hello, then every queued envelope; the client's acks are recorded as `socket_ack`."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"},
+                            "connection_info": {"app_id": "A1"}})
+
+        async def feed() -> None:
+            while True:
+                await ws.send_json(await self.envelopes.get())
+
+        feeder = asyncio.ensure_future(feed())
+        try:
+            async for message in ws:
+                if message.type == web.WSMsgType.TEXT:
+                    self._record("socket_ack", json.loads(message.data))
+        finally:
+            feeder.cancel()
+        return ws
+
+    async def stats(self, request: web.Request) -> web.Response:
+        """How many calls of each method were made."""
+        return web.json_response(dict(self.counts))
+
+    async def response_url(self, request: web.Request) -> web.Response:
+        self._record("response_url", await request.json())
+        waiter = self.answers.pop(request.match_info["token"], None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        return web.Response(text="ok")
+
+    async def api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.method == "GET":
+            args = {}
+        elif request.content_type == "application/json":
+            args = await request.json()
+        else:
+            args = {k: v for k, v in (await request.post()).items()}
+            for key in ("blocks", "view"):
+                if isinstance(args.get(key), str):
+                    args[key] = json.loads(args[key])
+        args.update(request.query)
+        if self.faults[method]:
+            status, body, headers = self.faults[method].pop(0)
+            self._record(method, {**args, "_answered": status})
+            return web.json_response(body, status=status, headers=headers)
+        answer = self.answer(method, args)
+        self._record(method, {**args, "_reply": answer})
+        return web.json_response(answer)
+
+    def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        ok = {"ok": True}
+        if method == "apps.connections.open":
+            return {**ok, "url": self.url.replace("http://", "ws://") + "/socket"}
+        if method == "auth.test":
+            return {**ok, "url": "https://fake.slack.com/", "team": "Fake", "user": "gigbot", "team_id": "T1",
+                    "user_id": "UBOT", "bot_id": "BBOT", "is_enterprise_install": False}
+        if method == "chat.postMessage":
+            return {**ok, "channel": args["channel"], "ts": f"1700000000.{next(self.ts):06d}",
+                    "message": {"type": "message", "text": args.get("text", ""), "bot_id": "BBOT"}}
+        if method == "chat.update":
+            return {**ok, "channel": args["channel"], "ts": args["ts"], "text": args.get("text", "")}
+        if method == "chat.postEphemeral":
+            return {**ok, "message_ts": f"1700000000.{next(self.ts):06d}"}
+        if method == "conversations.open":
+            return {**ok, "channel": {"id": "D" + str(args["users"])}}
+        if method == "users.info":
+            user_id = str(args["user"])
+            user = self.users.get(user_id, {})
+            return {**ok, "user": {"id": user_id, "team_id": "T1", "name": user.get("name", user_id.lower()),
+                                   "real_name": user.get("name", user_id.lower()).title(),
+                                   "profile": {"display_name": user.get("name", user_id.lower())},
+                                   "locale": user.get("locale", "en-US"), "is_admin": user.get("admin", False),
+                                   "is_owner": False, "is_bot": False}}
+        if method.startswith("views."):
+            return {**ok, "view": {"id": f"V{next(self.ts)}", **args.get("view", {})}}
+        return {"ok": False, "error": "unknown_method"}

@@ -1,0 +1,149 @@
+"""Budgets: amounts, ranges, currencies, hourly rates; gigs must be paid."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.errors import UserError
+from bot.services.budget import MAX_CENTS, Budget, parse_budget
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("200", Budget(20000, 20000, "EUR")),
+        ("  200  ", Budget(20000, 20000, "EUR")),
+        ("150-300", Budget(15000, 30000, "EUR")),
+        ("150 - 300 USD", Budget(15000, 30000, "USD")),
+        ("150–300", Budget(15000, 30000, "EUR")),  # en dash
+        ("150 to 300", Budget(15000, 30000, "EUR")),
+        ("150 à 300 €", Budget(15000, 30000, "EUR")),
+        ("€150-€300", Budget(15000, 30000, "EUR")),
+        ("200 EUR", Budget(20000, 20000, "EUR")),
+        ("200 eur", Budget(20000, 20000, "EUR")),
+        ("€200", Budget(20000, 20000, "EUR")),
+        ("200€", Budget(20000, 20000, "EUR")),
+        ("$50", Budget(5000, 5000, "USD")),
+        ("$ 50", Budget(5000, 5000, "USD")),
+        ("£20", Budget(2000, 2000, "GBP")),
+        ("$200 CAD", Budget(20000, 20000, "CAD")),  # the code says which dollar
+        ("25 EUR/h", Budget(2500, 2500, "EUR", hourly=True)),
+        ("25 EUR/H", Budget(2500, 2500, "EUR", hourly=True)),
+        ("25/h", Budget(2500, 2500, "EUR", hourly=True)),
+        ("25 per hour", Budget(2500, 2500, "EUR", hourly=True)),
+        ("25 € par heure", Budget(2500, 2500, "EUR", hourly=True)),
+        ("20-30 USD/hr", Budget(2000, 3000, "USD", hourly=True)),
+        ("25,50", Budget(2550, 2550, "EUR")),  # French decimal comma
+        ("25.50", Budget(2550, 2550, "EUR")),
+        ("25.5", Budget(2550, 2550, "EUR")),
+        ("1,500", Budget(150000, 150000, "EUR")),  # thousands separator
+        ("1 500", Budget(150000, 150000, "EUR")),
+        ("1'500", Budget(150000, 150000, "EUR")),
+        ("1,500.50 USD", Budget(150050, 150050, "USD")),
+        ("0.50", Budget(50, 50, "EUR")),
+        ("100000000", Budget(MAX_CENTS, MAX_CENTS, "EUR")),
+    ],
+)
+def test_parse_budget(raw: str, expected: Budget) -> None:
+    assert parse_budget(raw, "EUR") == expected
+
+
+def test_default_currency_is_used_only_without_one() -> None:
+    assert parse_budget("200", "USD").currency == "USD"
+    assert parse_budget("200 EUR", "USD").currency == "EUR"
+    assert parse_budget("€200", "USD").currency == "EUR"
+
+
+@pytest.mark.parametrize(
+    "raw", ["0", "00", "0.00", "0,00", "0-0", "0 EUR", "free", "FREE", "Exposure", "gratuit", "bénévole", "unpaid",
+            " none "]
+)
+def test_unpaid_is_refused(raw: str) -> None:
+    with pytest.raises(UserError) as caught:
+        parse_budget(raw, "EUR")
+    assert caught.value.key == "gig.unpaid"
+
+
+def test_range_upside_down() -> None:
+    with pytest.raises(UserError) as caught:
+        parse_budget("300-150", "EUR")
+    assert caught.value.key == "gig.budget_range"
+    assert caught.value.params == {"low": "300", "high": "150"}
+
+
+@pytest.mark.parametrize(
+    "raw", ["abc", "", "   ", "12.345", "0.001", "1..2", "1-2-3", "EUR", "€", "200 euros", "5e3", "NaN", "-200", "²",
+            "200 EUR/day", "1,50,00"]
+)
+def test_not_a_budget(raw: str) -> None:
+    with pytest.raises(UserError) as caught:
+        parse_budget(raw, "EUR")
+    assert caught.value.key == "gig.bad_budget"
+
+
+@pytest.mark.parametrize(
+    "raw", ["100000001", "999999999999", "100000000.01", "1" * 27, "1" * 40, "9" * 5000, "1-" + "9" * 40,
+            "150-300000000 USD"]
+)
+def test_absurdly_large_budget(raw: str) -> None:
+    with pytest.raises(UserError) as caught:
+        parse_budget(raw, "EUR")
+    assert caught.value.key == "gig.budget_too_large"
+
+
+@pytest.mark.parametrize(
+    ("budget", "text"),
+    [
+        (Budget(20000, 20000, "EUR"), "200 EUR"),
+        (Budget(15000, 30000, "USD"), "150-300 USD"),
+        (Budget(2550, 2550, "EUR", hourly=True), "25.50 EUR/h"),
+        (Budget(5, 105, "GBP"), "0.05-1.05 GBP"),
+    ],
+)
+def test_format(budget: Budget, text: str) -> None:
+    assert budget.format() == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_any_text_is_a_budget_or_a_user_error(raw: str) -> None:
+    try:
+        budget = parse_budget(raw, "EUR")
+    except UserError as error:
+        assert error.key in ("gig.unpaid", "gig.bad_budget", "gig.budget_range", "gig.budget_too_large")
+        return
+    assert 0 < budget.low <= budget.high <= MAX_CENTS
+    assert len(budget.currency) == 3
+
+
+budget_like = st.builds(
+    lambda low, high, pre, cur, per: f"{pre}{low}{high}{cur}{per}",
+    st.from_regex(r"[0-9][0-9 ,.']{0,12}", fullmatch=True),
+    st.sampled_from(["", "-", " - ", " to ", "–"]).flatmap(
+        lambda sep: st.just("") if not sep else st.from_regex(r"[0-9][0-9 ,.]{0,8}", fullmatch=True).map(
+            lambda amount: sep + amount)),
+    st.sampled_from(["", "€", "$", "£ "]),
+    st.sampled_from(["", " EUR", " usd", "€", " CHF"]),
+    st.sampled_from(["", "/h", " per hour", " /hr"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(budget_like, st.text()), st.sampled_from(["EUR", "USD", "JPY"]))
+def test_format_parses_back(raw: str, default_currency: str) -> None:
+    try:
+        budget = parse_budget(raw, default_currency)
+    except UserError:
+        return
+    assert parse_budget(budget.format(), "XXX") == budget
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, MAX_CENTS), st.integers(0, MAX_CENTS), st.sampled_from(["EUR", "USD", "GBP", "CHF"]), st.booleans()
+)
+def test_every_budget_formats_to_text_that_parses_back(low: int, extra: int, currency: str, hourly: bool) -> None:
+    budget = Budget(low, min(low + extra, MAX_CENTS), currency, hourly)
+    assert parse_budget(budget.format(), "XXX") == budget
