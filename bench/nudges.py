@@ -93,7 +93,6 @@ class MeteredScheduler(Scheduler):
         self.passes: list[float] = []
         self.refused = 0
         self.ticks = 0
-        self.ticking = 0
 
     async def send_due(self) -> TickResult:
         """One pass, as the Scheduler runs it, timed and counted."""
@@ -105,21 +104,9 @@ class MeteredScheduler(Scheduler):
         return result
 
     async def tick(self) -> TickResult:
-        """The Scheduler's tick, counted, and known to be running."""
+        """The Scheduler's tick, counted."""
         self.ticks += 1
-        self.ticking += 1
-        try:
-            return await super().tick()
-        finally:
-            self.ticking -= 1
-
-    async def stop(self) -> None:
-        """Let a running tick finish (for up to STOP_WAIT), then shut APScheduler down."""
-        deadline = time.monotonic() + STOP_WAIT.total_seconds()
-        while self.ticking and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-        self.shutdown()
-        await asyncio.sleep(0.1)  # APScheduler shuts down in a loop callback: let it run
+        return await super().tick()
 
     def report(self) -> dict[str, Any]:
         """What the Scheduler itself did: tick runs, passes that found work, tick runs APScheduler refused."""
@@ -148,7 +135,8 @@ async def steady(clock: SystemClock, scheduler: MeteredScheduler, load: Load) ->
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(scheduler.sent.done.wait(), (LEAD + GRACE).total_seconds() + load.spread_seconds)
     finally:
-        await scheduler.stop()
+        await scheduler.stop(STOP_WAIT)
+        await asyncio.sleep(0.1)  # APScheduler shuts down in a loop callback: let it run
 
 
 DRAINS: dict[str, Callable[[SystemClock, MeteredScheduler, Load], Awaitable[None]]] = {

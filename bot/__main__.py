@@ -83,7 +83,7 @@ async def run_interactive(settings: Settings) -> int:
         await run_script(console, stdin_lines(lambda: print("> ", end="", flush=True)))
         await console.deliver()
     finally:
-        scheduler.shutdown()
+        await scheduler.stop()
         await app.close()
     return 0
 

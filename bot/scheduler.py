@@ -7,9 +7,12 @@ commit that writes nudges wakes it at once.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import socket
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -25,6 +28,7 @@ TICK, EXPIRY = "nudge_tick", "gig_expiry"
 MAX_SLEEP = timedelta(minutes=5)
 GATHER = timedelta(milliseconds=100)  # between passes: nudges falling due within it go out in one batch
 EXPIRY_EVERY = timedelta(minutes=15)
+STOP_GRACE = timedelta(seconds=8)  # a running job ends its batch within this when stopping, else it is cancelled
 
 
 def worker_name() -> str:
@@ -44,6 +48,8 @@ class Scheduler:
         self.aps = AsyncIOScheduler(timezone=UTC)
         self._running = False
         self._again = False
+        self.stopping = asyncio.Event()
+        self._busy: set[asyncio.Future[None]] = set()
 
     def start(self) -> None:
         """Start APScheduler with the expiry job and an immediate tick (nudges that fell due while down)."""
@@ -54,10 +60,31 @@ class Scheduler:
         self.app.dispatcher.listen(NUDGES, self.wake)
         self.wake()
 
-    def shutdown(self) -> None:
-        """Stop the jobs."""
+    async def stop(self, grace: timedelta = STOP_GRACE) -> None:
+        """Stop scheduling and let a running job end its batch before APScheduler stops.
+
+        APScheduler's own shutdown cancels running jobs; a job cancelled mid-transaction can leave a database
+        connection open, and with aiosqlite an open connection's thread keeps the process from exiting.
+        """
+        self.stopping.set()
+        if not self.aps.running:
+            return
+        self.aps.pause()
+        if self._busy:
+            await asyncio.wait(self._busy, timeout=grace.total_seconds())
         if self.aps.running:
             self.aps.shutdown(wait=False)
+
+    @contextlib.asynccontextmanager
+    async def _job(self) -> AsyncIterator[None]:
+        """A running job, which stop() waits for."""
+        done = asyncio.get_running_loop().create_future()
+        self._busy.add(done)
+        try:
+            yield
+        finally:
+            done.set_result(None)
+            self._busy.discard(done)
 
     def wake(self) -> None:
         """Run the tick now (or once more, if it is running)."""
@@ -77,24 +104,26 @@ class Scheduler:
         """Send what is due, then sleep until the next due nudge."""
         self._running = True
         total = TickResult()
+        upcoming = None
         try:
-            while True:
-                self._again = False
-                total.add(await self.send_due())
-                async with self.app.sessions() as session:
-                    upcoming = await next_due(session)
-                if not self._again:
-                    break
+            async with self._job():
+                while not self.stopping.is_set():
+                    self._again = False
+                    total.add(await self.send_due())
+                    async with self.app.sessions() as session:
+                        upcoming = await next_due(session)
+                    if not self._again:
+                        break
         finally:
             self._running = False
-        if self.aps.running:
+        if self.aps.running and not self.stopping.is_set():
             self._schedule(max(GATHER, upcoming - self.app.clock.now()) if upcoming else MAX_SLEEP)
         return total
 
     async def send_due(self) -> TickResult:
         """One pass over the due nudges; the adapters hear of the outbox messages it wrote."""
         result = await run_due(self.app.sessions, self.app.clock, self.worker, self.batch, self.lease,
-                               on_batch=self._sent, pipelines=self.pipelines)
+                               on_batch=self._sent, pipelines=self.pipelines, stop=self.stopping)
         if result.claimed:
             log.info("nudge tick: %s", result)
         return result
@@ -105,7 +134,8 @@ class Scheduler:
 
     async def expire(self) -> int:
         """Close the gigs past their apply-by date."""
-        closed, written = await close_expired(self.app.sessions, self.app.clock)
+        async with self._job():
+            closed, written = await close_expired(self.app.sessions, self.app.clock)
         self.app.dispatcher.notify(written)
         return closed
 

@@ -1,9 +1,13 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func, select
+
 from bot.app import App
 from bot.core.events import OUTBOX
 from bot.scheduler import EXPIRY, MAX_SLEEP, TICK, Scheduler
+from bot.services.nudge_tick import TickResult
+from bot.store.models import Nudge
 from tests.conftest import Harness
 from tests.seed import seed_due_nudges
 
@@ -19,7 +23,7 @@ async def test_start_runs_an_immediate_tick_that_sends_what_fell_due_while_down(
         assert {job.id for job in scheduler.aps.get_jobs()} >= {TICK, EXPIRY}
         await asyncio.wait_for(delivered.wait(), timeout=30)
     finally:
-        scheduler.shutdown()
+        await scheduler.stop()
 
 
 async def test_the_tick_sleeps_until_the_next_due_nudge_and_wakes_on_new_ones(app: App) -> None:
@@ -43,7 +47,7 @@ async def test_the_tick_sleeps_until_the_next_due_nudge_and_wakes_on_new_ones(ap
         scheduler.wake()
         assert scheduler.aps.get_job(TICK).next_run_time <= datetime.now(UTC)
     finally:
-        scheduler.shutdown()
+        await scheduler.stop()
 
 
 async def test_a_command_that_writes_nudges_wakes_the_tick(bot: Harness) -> None:
@@ -57,7 +61,7 @@ async def test_a_command_that_writes_nudges_wakes_the_tick(bot: Harness) -> None
         await bot.ok("alice", "/gig apply 1")
         assert scheduler.aps.get_job(TICK).next_run_time <= datetime.now(UTC)
     finally:
-        scheduler.shutdown()
+        await scheduler.stop()
 
 
 async def test_the_tick_keeps_going_when_a_nudge_falls_due_during_a_pass(app: App) -> None:
@@ -96,5 +100,27 @@ async def test_the_tick_keeps_going_when_a_nudge_falls_due_during_a_pass(app: Ap
     try:
         await asyncio.wait_for(sent_three.wait(), timeout=30)
     finally:
-        scheduler.shutdown()
+        await scheduler.stop()
     assert passes[:3] == [1, 1, 1]
+
+
+async def test_stop_lets_the_running_batch_finish_then_schedules_nothing_more(app: App) -> None:
+    now = app.clock.now()
+    await seed_due_nudges(app.sessions, 3, now, lambda i: now - timedelta(days=1))
+    scheduler = Scheduler(app, worker="w", batch=1)
+    scheduler.aps.start(paused=True)
+    stopping: list[asyncio.Task[None]] = []
+
+    def after_batch(_result: TickResult) -> None:  # stop is asked for while the tick is under way
+        if not stopping:
+            stopping.append(asyncio.ensure_future(scheduler.stop()))
+
+    scheduler._sent = after_batch  # type: ignore[method-assign]
+    result = await scheduler.tick()
+    await stopping[0]
+    # the batches under way (one per pipeline: two on PostgreSQL) were sent whole; no other batch began
+    assert 1 <= result.sent == result.claimed <= scheduler.pipelines
+    assert not scheduler.aps.running and scheduler.aps.get_job(TICK) is None
+    async with app.sessions() as session:
+        states = dict((await session.execute(select(Nudge.state, func.count()).group_by(Nudge.state))).all())
+    assert states == {"sent": result.sent, "pending": 3 - result.sent}  # the rest go out at the next start

@@ -25,6 +25,12 @@ class DeliveryLoop:
         self.platform = platform
         self.send = send
         self.wanted = asyncio.Event()
+        self.stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Stop after the message being sent: run() returns, leaving the rest for the next start."""
+        self.stopping.set()
+        self.wanted.set()
 
     def poke(self) -> None:
         """Something was written to the outbox: deliver soon."""
@@ -33,15 +39,17 @@ class DeliveryLoop:
     async def drain(self) -> int:
         """Deliver everything due now; return how many were sent."""
         sent = 0
-        while True:
-            delivered = await outbox.deliver_due(self.app.sessions, self.platform, self.send, self.app.clock)
+        while not self.stopping.is_set():
+            delivered = await outbox.deliver_due(self.app.sessions, self.platform, self.send, self.app.clock,
+                                                 stop=self.stopping)
             if not delivered:
-                return sent
+                break
             sent += delivered
+        return sent
 
     async def run(self) -> None:
-        """Deliver until cancelled, sleeping until poked or until the next retry is due."""
-        while True:
+        """Deliver until stopped, sleeping until poked or until the next retry is due."""
+        while not self.stopping.is_set():
             self.wanted.clear()
             try:
                 await self.drain()

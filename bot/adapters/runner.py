@@ -7,12 +7,13 @@ import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from bot.adapters.delivery import DeliveryLoop
 from bot.app import App
 from bot.config import Settings
 from bot.core.events import OUTBOX
-from bot.scheduler import Scheduler
+from bot.scheduler import STOP_GRACE, Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +56,28 @@ async def serve(app: App, settings: Settings, stop: asyncio.Event | None = None)
         cleanups.append(await start_discord(app, settings, loops))
     for delivery in loops:
         app.dispatcher.listen(OUTBOX, delivery.poke)
-    tasks = [asyncio.create_task(delivery.run()) for delivery in loops]
+    tasks = [asyncio.create_task(delivery.run(), name=f"{delivery.platform} delivery") for delivery in loops]
     scheduler = Scheduler(app)
     scheduler.start()
     try:
         await stop.wait()
     finally:
-        scheduler.shutdown()
-        for task in tasks:
-            task.cancel()
+        # Stop taking work first, then let running work end its batch: a task cancelled mid-transaction can
+        # leave a database connection open, and an open aiosqlite connection keeps the process from exiting.
+        for delivery in loops:
+            delivery.stop()
+        await scheduler.stop()
+        await finish(tasks, STOP_GRACE)
         for cleanup in cleanups:
             await cleanup()
+
+
+async def finish(tasks: list[asyncio.Task[None]], grace: timedelta) -> None:
+    """Wait up to `grace` for tasks told to stop, then cancel what is left."""
+    if not tasks:
+        return
+    _, late = await asyncio.wait(tasks, timeout=grace.total_seconds())
+    for task in late:
+        log.warning("%s did not stop within %ss: cancelling it", task.get_name(), grace.total_seconds())
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -239,23 +239,24 @@ async def _review_facts(session: AsyncSession, gig_ids: list[int]) -> dict[int, 
 
 async def run_due(sessions: async_sessionmaker[AsyncSession], clock: Clock, worker: str, batch: int = BATCH,
                   lease: timedelta = LEASE, on_batch: Callable[[TickResult], None] | None = None,
-                  pipelines: int = 1) -> TickResult:
-    """Send every nudge due now, a batch at a time, in `pipelines` concurrent loops.
+                  pipelines: int = 1, stop: asyncio.Event | None = None) -> TickResult:
+    """Send every nudge due now, a batch at a time, in `pipelines` concurrent loops, until `stop` is set.
 
     One suits SQLite, whose writers queue anyway; two on PostgreSQL overlap one batch's database round trips with
     another's Python work.
     """
     total = TickResult()
-    for result in await asyncio.gather(*(_pipeline(sessions, clock, worker, batch, lease, on_batch)
+    for result in await asyncio.gather(*(_pipeline(sessions, clock, worker, batch, lease, on_batch, stop)
                                          for _ in range(pipelines))):
         total.add(result)
     return total
 
 
 async def _pipeline(sessions: async_sessionmaker[AsyncSession], clock: Clock, worker: str, batch: int,
-                    lease: timedelta, on_batch: Callable[[TickResult], None] | None) -> TickResult:
+                    lease: timedelta, on_batch: Callable[[TickResult], None] | None,
+                    stop: asyncio.Event | None) -> TickResult:
     total = TickResult()
-    while True:
+    while stop is None or not stop.is_set():
         async with sessions() as session:
             now = clock.now()
             ids = await claim(session, now, worker, batch, lease)
@@ -269,3 +270,4 @@ async def _pipeline(sessions: async_sessionmaker[AsyncSession], clock: Clock, wo
         if on_batch is not None:
             on_batch(result)
         await asyncio.sleep(0)
+    return total

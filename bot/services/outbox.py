@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -98,8 +99,8 @@ def enqueue_dm(session: AsyncSession, member: Member, message: Reply, clock: Clo
 
 
 async def deliver_due(sessions: async_sessionmaker[AsyncSession], platform: str, send: Sender, clock: Clock,
-                      batch: int = 50) -> int:
-    """Deliver this platform's due messages in order; return how many were sent."""
+                      batch: int = 50, stop: asyncio.Event | None = None) -> int:
+    """Deliver this platform's due messages in order, until `stop` is set; return how many were sent."""
     sent = 0
     async with sessions() as session:
         now = clock.now()
@@ -111,6 +112,8 @@ async def deliver_due(sessions: async_sessionmaker[AsyncSession], platform: str,
             ).order_by(OutboxMessage.id).limit(batch)
         )).scalars().all()
     for row_id in rows:
+        if stop is not None and stop.is_set():
+            break
         sent += await _deliver_one(sessions, row_id, send, clock)
     return sent
 

@@ -1,13 +1,23 @@
 import asyncio
+import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import sys
+from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import func, select
+
+from bot.app import build_app
 from bot.commands import registry
+from bot.config import Settings
+from bot.core.clock import FrozenClock, SystemClock
+from bot.store.models import Nudge, OutboxMessage
 from tests.adapters.slack.conftest import SECRET, SlackClient, SlackRig, payload, texts
 from tests.adapters.slack.fake_slack import FakeSlack
+from tests.seed import seed_due_nudges
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -18,25 +28,78 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def test_gigbot_run_serves_slack_over_http_and_stops_on_sigterm(tmp_path: Path) -> None:
-    fake = await FakeSlack().start()
-    port = free_port()
+async def start_gigbot(database: Path, fake: FakeSlack, port: int) -> asyncio.subprocess.Process:
+    """`gigbot run` as a real process with Slack configured, once it serves HTTP."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIGBOT_", "SLACK_"))} | {
         "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "GIGBOT_SLACK_API_URL": f"{fake.url}/api",
-        "GIGBOT_HTTP_PORT": str(port), "GIGBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'slack.db'}",
+        "GIGBOT_HTTP_PORT": str(port), "GIGBOT_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
         "GIGBOT_LOG_LEVEL": "WARNING"}
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
                                                    stderr=asyncio.subprocess.PIPE)
+    assert process.stderr is not None
+    while b"Slack: serving" not in (line := await asyncio.wait_for(process.stderr.readline(), 60)):
+        assert line, "gigbot run stopped before serving"
+    return process
+
+
+async def stop_gigbot(process: asyncio.subprocess.Process) -> int:
+    """SIGTERM, then the exit code; a process still running after 30 s is killed and fails the test."""
+    process.send_signal(signal.SIGTERM)
     try:
-        assert process.stderr is not None
-        while b"Slack: serving" not in (line := await asyncio.wait_for(process.stderr.readline(), 60)):
-            assert line, "gigbot run stopped before serving"
+        return await asyncio.wait_for(process.wait(), 30)
+    except TimeoutError:
+        process.kill()
+        raise AssertionError("gigbot run did not exit within 30 s of SIGTERM") from None
+
+
+async def first_batch_sent(database: Path) -> None:
+    """Wait (at most 60 s) until the bot has written its first outbox messages."""
+    for _ in range(3000):
+        with contextlib.closing(sqlite3.connect(database, timeout=5)) as db:
+            if db.execute("SELECT count(*) FROM outbox_message").fetchone()[0]:
+                return
+        await asyncio.sleep(0.02)
+    raise AssertionError("no nudge was sent within 60 s")
+
+
+async def test_gigbot_run_serves_slack_over_http_and_stops_on_sigterm(tmp_path: Path) -> None:
+    fake = await FakeSlack().start()
+    port = free_port()
+    process = await start_gigbot(tmp_path / "slack.db", fake, port)
+    try:
         answer = await SlackClient(fake, f"http://127.0.0.1:{port}/slack/events").command("U1", "help")
         assert "What you can run (member):" in texts(answer)
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 30) == 0
+        assert await stop_gigbot(process) == 0
         await fake.stop()
+
+
+async def test_sigterm_while_nudges_are_being_sent_lets_the_batch_finish_and_exits(tmp_path: Path) -> None:
+    """Regression: cancelling the tick mid-transaction left an aiosqlite connection open, and the process hung."""
+    database = tmp_path / "busy.db"
+    now = SystemClock().now()
+    app = build_app(Settings(), FrozenClock(now), f"sqlite+aiosqlite:///{database}")
+    try:
+        await app.prepare_database()
+        await seed_due_nudges(app.sessions, 5000, now, lambda i: now - timedelta(days=3))
+    finally:
+        await app.close()
+    fake = await FakeSlack().start()
+    process = await start_gigbot(database, fake, free_port())
+    try:
+        await first_batch_sent(database)  # the start-up tick is sending the 5,000 due nudges when the signal comes
+        assert await stop_gigbot(process) == 0
+    finally:
+        await fake.stop()
+    app = build_app(Settings(), FrozenClock(now), f"sqlite+aiosqlite:///{database}")
+    try:
+        async with app.sessions() as session:
+            states = dict((await session.execute(select(Nudge.state, func.count()).group_by(Nudge.state))).all())
+            messages = (await session.execute(select(func.count()).select_from(OutboxMessage))).scalar_one()
+    finally:
+        await app.close()
+    assert states.get("sent", 0) == messages  # each batch ended whole: a message for every nudge marked sent
+    assert sum(states.values()) == 5000 and states.get("claimed", 0) == 0
 
 
 async def test_socket_mode_receives_envelopes_and_acks_them(slack: SlackRig) -> None:
