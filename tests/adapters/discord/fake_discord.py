@@ -310,20 +310,20 @@ class SentInteraction:
         """The autocomplete choices the bot answered with (type-8 callback)."""
         return self.state.choices
 
-    async def callback(self, timeout: float = 5.0) -> Call:
+    async def callback(self, timeout: float = 15.0) -> Call:
         """The POST /interactions/{id}/{token}/callback for this interaction."""
         return await self.fake.next_call("POST", f"/interactions/{self.id}/{self.token}/callback", timeout=timeout)
 
-    async def followup(self, timeout: float = 5.0) -> Call:
+    async def followup(self, timeout: float = 15.0) -> Call:
         """The next POST /webhooks/{app}/{token} (a follow-up message)."""
         return await self.fake.next_call("POST", f"/webhooks/{self.fake.app_id}/{self.token}", timeout=timeout)
 
-    async def edit(self, message: int | str = "@original", timeout: float = 5.0) -> Call:
+    async def edit(self, message: int | str = "@original", timeout: float = 15.0) -> Call:
         """The next PATCH /webhooks/{app}/{token}/messages/{message} (default @original)."""
         path = f"/webhooks/{self.fake.app_id}/{self.token}/messages/{message}"
         return await self.fake.next_call("PATCH", path, timeout=timeout)
 
-    async def next(self, method: str = "*", timeout: float = 5.0) -> Call:
+    async def next(self, method: str = "*", timeout: float = 15.0) -> Call:
         """The next call of any kind made with this interaction's token."""
         return await self.fake.next_call(method, f"/**/{self.token}**", timeout=timeout)
 
@@ -428,7 +428,7 @@ class FakeDiscord:
         return point_discord_at(self.api_url, self.gateway_url)
 
     @contextlib.asynccontextmanager
-    async def connected(self, client: Any, *, token: str | None = None, timeout: float = 10.0) -> AsyncIterator[Any]:
+    async def connected(self, client: Any, *, token: str | None = None, timeout: float = 15.0) -> AsyncIterator[Any]:
         """Log `client` in, connect it, wait for on_ready; close it (and wait for its connect task) on exit.
 
         Pass ``guild_ready_timeout=0.05`` (or so) to the client: discord.py fires on_ready only after that long
@@ -608,7 +608,7 @@ class FakeDiscord:
         tick, self._tick = self._tick, asyncio.Event()
         tick.set()
 
-    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0, what: str = "a condition") -> Any:
+    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 15.0, what: str = "a condition") -> Any:
         """Wait (on the fake's events, no polling) until predicate() returns something truthy; return it."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -631,7 +631,7 @@ class FakeDiscord:
                 and regex.fullmatch(c.path) and (where is None or where(c))]
 
     async def next_call(self, method: str = "*", path: str | re.Pattern[str] = "**", *,
-                        where: Callable[[Call], bool] | None = None, timeout: float = 5.0) -> Call:
+                        where: Callable[[Call], bool] | None = None, timeout: float = 15.0) -> Call:
         """The oldest matching call not yet returned by next_call, waiting for it; it is then marked taken."""
         def untaken() -> Call | None:
             call = next((c for c in self.find(method, path, where) if not c.taken), None)
@@ -1450,15 +1450,15 @@ class FakeDiscord:
                 return conn
         return None
 
-    async def wait_ready(self, timeout: float = 5.0) -> Connection:
+    async def wait_ready(self, timeout: float = 15.0) -> Connection:
         """Wait until a client has identified (or resumed) and got READY; return its connection."""
         return await self.wait_until(self._current_connection, timeout, "a READY gateway connection")
 
-    async def wait_closed(self, timeout: float = 5.0) -> None:
+    async def wait_closed(self, timeout: float = 15.0) -> None:
         """Wait until no client is connected to the gateway."""
         await self.wait_until(lambda: all(c.closed for c in self.connections), timeout, "gateway closed")
 
-    async def dispatch(self, event: str, data: dict[str, Any], *, timeout: float = 5.0) -> int:
+    async def dispatch(self, event: str, data: dict[str, Any], *, timeout: float = 15.0) -> int:
         """Send a dispatch (op 0) to the connected client; returns its sequence number."""
         conn = await self.wait_ready(timeout)
         assert conn.session is not None
@@ -1473,7 +1473,7 @@ class FakeDiscord:
             await conn.send(frame)
         return session.seq
 
-    async def request_reconnect(self, timeout: float = 5.0) -> Connection:
+    async def request_reconnect(self, timeout: float = 15.0) -> Connection:
         """Send op 7 RECONNECT; discord.py reconnects to resume_gateway_url and RESUMEs. Returns the new connection."""
         old = await self.wait_ready(timeout)
         await old.send({"op": 7, "d": None, "s": None, "t": None})
@@ -1913,7 +1913,7 @@ class FakeDiscord:
 
     # ------------------------------------------------------------------ sending interactions
 
-    async def send_interaction(self, data: dict[str, Any], *, timeout: float = 5.0) -> SentInteraction:
+    async def send_interaction(self, data: dict[str, Any], *, timeout: float = 15.0) -> SentInteraction:
         """Dispatch an INTERACTION_CREATE and track it (callbacks and webhooks with its token are then accepted)."""
         st = _Interaction(data)
         self.interactions[int(data["id"])] = st

@@ -1,21 +1,14 @@
-import asyncio
-import os
-import signal
-import sys
 from pathlib import Path
 
 from tests.adapters.discord.fake_discord import APP_ID, GUILD_ID, TOKEN, FakeDiscord
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.adapters.process import Gigbot
 
 
 async def test_gigbot_run_connects_to_discord_syncs_and_stops_on_sigterm(tmp_path: Path) -> None:
     fake = await FakeDiscord().start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIGBOT_", "SLACK_", "DISCORD_"))} | {
+    process = await Gigbot.start({
         "DISCORD_TOKEN": TOKEN, "GIGBOT_DISCORD_API_URL": fake.api_url, "GIGBOT_DISCORD_GATEWAY_URL": fake.gateway_url,
-        "GIGBOT_DISCORD_GUILD_IDS": str(GUILD_ID), "GIGBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'd.db'}"}
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-                                                   stderr=asyncio.subprocess.PIPE)
+        "GIGBOT_DISCORD_GUILD_IDS": str(GUILD_ID), "GIGBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'd.db'}"})
     try:
         sync = await fake.next_call("PUT", f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands", timeout=60)
         assert {c["name"] for c in sync.json} == {"gig", "gig-admin"}
@@ -24,6 +17,5 @@ async def test_gigbot_run_connects_to_discord_syncs_and_stops_on_sigterm(tmp_pat
         sent = await fake.slash("gig help", {})
         assert "What you can run" in (await sent.callback(timeout=30)).json["data"]["content"]
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 30) == 0
+        assert await process.stop() == 0
         await fake.stop()

@@ -63,7 +63,7 @@ class FakeSlack:
         """The next call of method answers 429 with Retry-After."""
         self.faults[method].append((429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}))
 
-    async def next(self, method: str, timeout: float = 10) -> Call:
+    async def next(self, method: str, timeout: float = 15) -> Call:
         """The next call of method not yet taken, waiting for it (the bot answers after its ack)."""
         return await asyncio.wait_for(self.queues[method].get(), timeout)
 

@@ -1,7 +1,5 @@
 import asyncio
 import contextlib
-import os
-import signal
 import socket
 import sqlite3
 import sys
@@ -15,11 +13,10 @@ from bot.commands import registry
 from bot.config import Settings
 from bot.core.clock import FrozenClock, SystemClock
 from bot.store.models import Nudge, OutboxMessage
+from tests.adapters.process import ROOT, Gigbot
 from tests.adapters.slack.conftest import SECRET, SlackClient, SlackRig, payload, texts
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.seed import seed_due_nudges
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def free_port() -> int:
@@ -28,28 +25,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def start_gigbot(database: Path, fake: FakeSlack, port: int) -> asyncio.subprocess.Process:
-    """`gigbot run` as a real process with Slack configured, once it serves HTTP."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIGBOT_", "SLACK_"))} | {
+async def start_gigbot(database: Path, fake: FakeSlack, port: int) -> Gigbot:
+    """`gigbot run` with Slack configured, once it serves HTTP."""
+    bot = await Gigbot.start({
         "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "GIGBOT_SLACK_API_URL": f"{fake.url}/api",
         "GIGBOT_HTTP_PORT": str(port), "GIGBOT_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-        "GIGBOT_LOG_LEVEL": "WARNING"}
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-                                                   stderr=asyncio.subprocess.PIPE)
-    assert process.stderr is not None
-    while b"Slack: serving" not in (line := await asyncio.wait_for(process.stderr.readline(), 60)):
-        assert line, "gigbot run stopped before serving"
-    return process
-
-
-async def stop_gigbot(process: asyncio.subprocess.Process) -> int:
-    """SIGTERM, then the exit code; a process still running after 30 s is killed and fails the test."""
-    process.send_signal(signal.SIGTERM)
-    try:
-        return await asyncio.wait_for(process.wait(), 30)
-    except TimeoutError:
-        process.kill()
-        raise AssertionError("gigbot run did not exit within 30 s of SIGTERM") from None
+        "GIGBOT_LOG_LEVEL": "WARNING"})
+    await bot.logged("Slack: serving")
+    return bot
 
 
 async def first_batch_sent(database: Path) -> None:
@@ -70,7 +53,7 @@ async def test_gigbot_run_serves_slack_over_http_and_stops_on_sigterm(tmp_path: 
         answer = await SlackClient(fake, f"http://127.0.0.1:{port}/slack/events").command("U1", "help")
         assert "What you can run (member):" in texts(answer)
     finally:
-        assert await stop_gigbot(process) == 0
+        assert await process.stop() == 0
         await fake.stop()
 
 
@@ -88,7 +71,7 @@ async def test_sigterm_while_nudges_are_being_sent_lets_the_batch_finish_and_exi
     process = await start_gigbot(database, fake, free_port())
     try:
         await first_batch_sent(database)  # the start-up tick is sending the 5,000 due nudges when the signal comes
-        assert await stop_gigbot(process) == 0
+        assert await process.stop() == 0
     finally:
         await fake.stop()
     app = build_app(Settings(), FrozenClock(now), f"sqlite+aiosqlite:///{database}")
