@@ -155,7 +155,9 @@ async def bind(ctx: Context, spec: CommandSpec, words: tuple[str, ...], options:
         param = spec.param(name)
         assert param is not None
         try:
-            values[name] = await convert(ctx, param, text)
+            values[name] = convert(param, text)
+            if param.kind is Kind.MEMBER:  # named members are looked up, or created if they never used the bot
+                values[name] = await members.member_by_user_id(ctx, values[name])
         except UserError as error:
             errors[name] = error
     if errors:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param
 
@@ -47,8 +46,8 @@ def read_user_id(raw: str) -> str:
     return user_id
 
 
-async def convert(ctx: Context, param: Param, raw: str) -> object:
-    """Turn the text of one parameter into its typed value."""
+def convert(param: Param, raw: str) -> object:
+    """Turn the text of one parameter into its typed value (a member parameter into the platform user id)."""
     text = raw.strip()
     if param.kind is Kind.TEXT:
         return text
@@ -66,6 +65,4 @@ async def convert(ctx: Context, param: Param, raw: str) -> object:
         if text.lower() not in param.choices:
             raise UserError("params.bad_choice", name=param.name, value=raw, choices=", ".join(param.choices))
         return text.lower()
-    from bot.services.members import member_by_user_id
-
-    return await member_by_user_id(ctx, read_user_id(text))
+    return read_user_id(text)
