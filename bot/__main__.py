@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.adapters.console import CONSOLE_HELP, Console, run_script, stdin_lines
+from bot.adapters.console import Console, run_script, stdin_lines
 from bot.app import SchemaOutOfDate, build_app
 from bot.config import Settings
 from bot.core.clock import FrozenClock, SystemClock, as_utc
@@ -78,8 +78,8 @@ async def run_interactive(settings: Settings) -> int:
         console = Console(app, lambda line: print(line, flush=True), scheduler)
         app.dispatcher.listen(OUTBOX, console.poke)
         scheduler.start()
-        print("gigbot console: no Slack or Discord token is set, so you are on the console "
-              f"(database {settings.database_url}).\nYou are @admin, an admin. {CONSOLE_HELP}", flush=True)
+        await console.answer("welcome", database=settings.database_url)
+        await console.answer("help")
         await run_script(console, stdin_lines(lambda: print("> ", end="", flush=True)))
         await console.deliver()
     finally:

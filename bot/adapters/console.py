@@ -20,16 +20,6 @@ WORKSPACE = "console"
 CHANNEL = "general"
 DURATION = re.compile(r"^\+(\d+)([dhm])$")
 UNITS = {"d": "days", "h": "hours", "m": "minutes"}
-CONSOLE_HELP = """Console lines:
-  /gig <subcommand> ...    run a gig command (try /gig help)
-  /as <name> [--admin]     act as another member (--admin: as an admin)
-  /press <button id>       press a button, e.g. /press gig:apply:1
-  /clock +2d | +3h | +30m  move the clock forward and run what became due (nudges, expiry)
-  /clock set <ISO time>    move the clock to a time, e.g. 2026-12-01T09:00
-  /lang en|fr              set the acting member's language
-  /quit                    leave"""
-
-
 def render(destination: str, message: Reply) -> list[str]:
     """A reply or message as console lines, each starting with its destination."""
     lines = message.text.splitlines() if message.text else []
@@ -68,6 +58,11 @@ class Console:
         for line in render(destination, Reply(text)):
             self.write(line)
 
+    async def answer(self, key: str, /, **params: object) -> None:
+        """Answer a console line in the acting member's language."""
+        t = await members.reader_language(self.app.sessions, self.place, self.actor, self.app.settings)
+        self.say("reply", t(f"console.{key}", **params))
+
     async def handle(self, line: str) -> bool:
         """Run one console line, then deliver what became due; return False when the console should stop."""
         line = line.strip()
@@ -83,16 +78,15 @@ class Console:
         elif word == "/press":
             await self.show(await self.app.dispatcher.press(rest.strip(), self.actor, self.place))
         elif word == "/as":
-            self.switch(rest)
+            await self.switch(rest)
         elif word == "/clock":
             await self.move_clock(rest.strip())
         elif word == "/lang":
             await self.set_language(rest.strip())
         elif word in ("/help", "help"):
-            self.say("reply", CONSOLE_HELP)
+            await self.answer("help")
         else:
-            self.say("reply", f"Not a console line: {line!r}. Type /help for the console lines, /gig help for "
-                              "the gig commands.")
+            await self.answer("unknown_line", line=repr(line))
         await self.deliver()
         return True
 
@@ -101,17 +95,16 @@ class Console:
         for line in render(f"#{self.place.channel_id}" if reply.public else "reply", reply):
             self.write(line)
 
-    def switch(self, rest: str) -> None:
+    async def switch(self, rest: str) -> None:
         """`/as <name> [--admin]`."""
         words = rest.split()
         names = [w for w in words if not w.startswith("--")]
         if len(names) != 1 or not re.match(r"^@?[A-Za-z0-9_.-]{1,64}$", names[0]):
-            self.say("reply", "Usage: /as <name> [--admin], e.g. /as alice")
+            await self.answer("as_usage")
             return
         name = names[0].lstrip("@")
         self.actor = Actor(PLATFORM, name, name, platform_admin="--admin" in words)
-        role = " (admin)" if self.actor.platform_admin else ""
-        self.say("reply", f"You are now @{name}{role}.")
+        await self.answer("now_acting_admin" if self.actor.platform_admin else "now_acting", name=name)
 
     async def move_clock(self, rest: str) -> None:
         """`/clock +2d` or `/clock set <ISO time>`, then run whatever became due."""
@@ -124,27 +117,27 @@ class Console:
             try:
                 when = as_utc(datetime.fromisoformat(rest[4:].strip()))
             except ValueError:
-                self.say("reply", "Usage: /clock set 2026-12-01T09:00 (an ISO time, UTC unless it says otherwise)")
+                await self.answer("clock_set_usage")
                 return
             if when < clock.now():
-                self.say("reply", "The clock only moves forward.")
+                await self.answer("clock_forward_only")
                 return
             clock.set(when)
         else:
-            self.say("reply", "Usage: /clock +2d, /clock +3h, /clock +30m or /clock set 2026-12-01T09:00")
+            await self.answer("clock_usage")
             return
-        self.say("reply", f"The clock is now {clock.now().isoformat(timespec='minutes')}.")
+        await self.answer("clock_now", time=clock.now().isoformat(timespec="minutes"))
         await self.scheduler.run_now()
 
     async def set_language(self, rest: str) -> None:
         """`/lang fr`: the acting member's language."""
         locale = normalise_locale(rest)
         if locale is None:
-            self.say("reply", f"Usage: /lang {'|'.join(SUPPORTED_LOCALES)}")
+            await self.answer("lang_usage", locales="|".join(SUPPORTED_LOCALES))
             return
         await members.set_locale(self.app.sessions, self.place, self.actor, self.app.settings, self.app.clock,
                                  locale)
-        self.say("reply", {"en": "Language set to English.", "fr": "Langue : français."}[locale])
+        await self.answer("lang_set")
 
     async def catch_up(self) -> None:
         """At start: close expired gigs and send the nudges that fell due while the bot was down."""

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.core.clock import Clock
-from bot.core.context import Context
-from bot.core.i18n import normalise_locale
+from bot.core.context import Context, translator_for
+from bot.core.i18n import Translator, normalise_locale
 from bot.core.types import Actor, Place, Role
 from bot.store.models import Community, Member, Workspace
 
@@ -31,10 +31,7 @@ async def community_for(session: AsyncSession, place: Place, settings: Settings,
             .order_by(Member.id.desc()).limit(1))).scalar_one_or_none()
         if seen is not None:
             return seen
-    query = select(Community).join(Workspace).where(
-        Workspace.platform == place.platform, Workspace.external_id == place.workspace_id
-    )
-    community = (await session.execute(query)).scalar_one_or_none()
+    community = await _workspace_community(session, place)
     if community is not None:
         return community
     defaults = {CONSOLE: settings.default_channel} if place.platform == CONSOLE else {}
@@ -48,8 +45,29 @@ async def community_for(session: AsyncSession, place: Place, settings: Settings,
             session.add(Workspace(community_id=community.id, platform=place.platform, external_id=place.workspace_id))
             await session.flush()
     except IntegrityError:  # another process created it first
-        return (await session.execute(query)).scalar_one()
+        found = await _workspace_community(session, place)
+        assert found is not None
+        return found
     return community
+
+
+async def _workspace_community(session: AsyncSession, place: Place) -> Community | None:
+    query = select(Community).join(Workspace).where(
+        Workspace.platform == place.platform, Workspace.external_id == place.workspace_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def reader_language(sessions: async_sessionmaker[AsyncSession], place: Place, actor: Actor,
+                          settings: Settings) -> Translator:
+    """The language an actor reads, looked up without creating anything (for adapters' own lines)."""
+    async with sessions() as session:
+        community = await _workspace_community(session, place)
+        if community is None:
+            return Translator(normalise_locale(actor.locale) or settings.default_locale)
+        member = await _find(session, community.id, actor.platform, actor.user_id)
+        if member is None:
+            return Translator(normalise_locale(actor.locale) or community.default_locale)
+        return translator_for(member, community)
 
 
 async def member_for(session: AsyncSession, community: Community, actor: Actor, now: datetime) -> Member:

@@ -107,8 +107,12 @@ async def test_console_lines(console: tuple[Console, list[str]], app: App) -> No
     assert "[reply] The clock only moves forward." in out
     assert "[reply] Usage: /lang en|fr" in out
     assert "[reply] Langue : français." in out
-    assert any(line.startswith("[reply] Not a console line: 'hello'") for line in out)
-    assert "[reply]   /press <button id>       press a button, e.g. /press gig:apply:1" in out
+    # alice now reads French, the console's own lines included
+    assert any(line.startswith("[reply] Ce n'est pas une ligne de la console : 'hello'") for line in out)
+    assert "[reply]   /press <id de bouton>     appuyer sur un bouton, par ex. /press gig:apply:1" in out
+    await con.handle("/as bob")
+    await con.handle("/help")
+    assert out[-1] == "[reply]   /quit                    leave"
     assert not await con.handle("/quit")
     async with app.sessions() as session:
         alice = (await session.execute(select(Member).where(Member.platform_user_id == "alice"))).scalar_one()
