@@ -6,6 +6,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.i18n import SUPPORTED_LOCALES
+from bot.services.budget import CURRENCIES
 from bot.store.db import DEFAULT_URL
 
 
@@ -82,8 +83,8 @@ class Settings(BaseSettings):
     @field_validator("default_currency")
     @classmethod
     def _check_currency(cls, value: str) -> str:
-        if len(value) != 3 or not value.isalpha():
-            raise ValueError("GIGBOT_DEFAULT_CURRENCY must be a three-letter code such as EUR or USD")
+        if value.upper() not in CURRENCIES:
+            raise ValueError("GIGBOT_DEFAULT_CURRENCY must be an ISO 4217 currency code such as EUR or USD")
         return value.upper()
 
     @property

@@ -49,12 +49,14 @@ async def show(ctx: Context, id: int) -> Reply:
 async def _browse(ctx: Context, command: str, text: str | None, filters: dict[str, Any]) -> Reply:
     page = filters.pop("page", 1)
     min_budget = filters.pop("min_budget", None)
+    budget = parse_budget(min_budget, "") if min_budget else None  # no currency: amounts in any currency
     tag = filters.pop("tag", None)
     flt = GigFilter(
         tag=normalise_tag(tag) if tag else None,
         remote=filters.pop("remote", None),
         location=filters.pop("location", None),
-        min_budget=parse_budget(min_budget, ctx.settings.default_currency).low if min_budget else None,
+        min_budget=budget.low if budget else None,
+        currency=budget.currency if budget else None,
         text=text,
     )
     gigs, total = await search_gigs(ctx.session, ctx.community.id, ctx.today(), flt, page,

@@ -9,6 +9,15 @@ from decimal import Decimal, InvalidOperation
 from bot.core.errors import UserError
 
 SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR"}
+# ISO 4217 codes of the currencies in use (funds, metals and test codes left out)
+CURRENCIES = frozenset("""
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF
+CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG
+HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA
+MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD
+RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX
+USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
+""".split())
 MAX_CENTS = 100_000_000 * 100
 AMOUNT = r"\d[\d ,.']*"
 BUDGET = re.compile(
@@ -56,7 +65,11 @@ def _cents(text: str) -> int:
 
 
 def parse_budget(raw: str, default_currency: str) -> Budget:
-    """Read a budget; zero, `free` or `exposure` is refused because gigs must be paid."""
+    """Read a budget; zero, `free` or `exposure` is refused because gigs must be paid.
+
+    Without a currency the budget is in `default_currency`; an empty default leaves it empty (a filter that
+    compares amounts in any currency).
+    """
     text = raw.strip()
     if text.lower() in UNPAID:
         raise UserError("gig.unpaid")
@@ -67,6 +80,8 @@ def parse_budget(raw: str, default_currency: str) -> Budget:
     high = _cents(match.group("high")) if match.group("high") else low
     symbol = match.group("cur") or match.group("pre") or ""  # a code wins over a symbol: `$200 CAD`
     currency = SYMBOLS.get(symbol.lower(), symbol.upper()) or default_currency
+    if currency and currency not in CURRENCIES:
+        raise UserError("gig.bad_currency", value=symbol)
     if low <= 0 or high <= 0:
         raise UserError("gig.unpaid")
     if high < low:

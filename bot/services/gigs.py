@@ -180,6 +180,7 @@ class GigFilter:
     remote: bool | None = None
     location: str | None = None
     min_budget: int | None = None  # cents
+    currency: str | None = None  # with min_budget: only gigs paid in this currency
     text: str | None = None
 
 
@@ -195,6 +196,8 @@ def open_gigs(community_id: int, today: date, flt: GigFilter) -> Select[Gig]:
     if flt.min_budget is not None:  # an hourly gig counts its rate times its hours, and stays in when hours are unknown
         worth = case((Gig.hourly & Gig.hours.is_not(None), Gig.budget_max * Gig.hours), else_=Gig.budget_max)
         query = query.where(or_(worth >= flt.min_budget, Gig.hourly & Gig.hours.is_(None)))
+        if flt.currency:
+            query = query.where(Gig.currency == flt.currency)
     for word in (flt.text or "").split():
         pattern = word.lower()
         query = query.where(or_(func.lower(Gig.title).contains(pattern, autoescape=True),

@@ -39,6 +39,24 @@ async def test_list_filters(bot: Harness) -> None:
     assert "No open gigs match" in await bot.ok("alice", "/gig list tag=rust")
 
 
+async def test_min_budget_with_a_currency_keeps_to_that_currency(bot: Harness) -> None:
+    await post_some(bot)
+    await bot.ok("admin", '/gig post title="Landing page" budget="$900" tags=html')
+    await bot.ok("admin", '/gig post title="Small fix" budget="90 USD" tags=css')
+
+    async def ids(line: str) -> list[str]:
+        reply = await bot.run("alice", line)
+        assert reply.ok, reply.text
+        return [c.title.split(" ")[0] for c in reply.cards]
+
+    assert await ids("/gig list min_budget=500") == ["#4", "#3", "#2"]  # no currency: amounts in any currency
+    assert await ids('/gig list min_budget="500 USD"') == ["#4"]
+    assert await ids("/gig list min_budget=€500") == ["#3", "#2"]
+    assert "No open gigs match" in await bot.ok("alice", '/gig list min_budget="500 GBP"')
+    error = await bot.fails("alice", '/gig list min_budget="500 ABC"')
+    assert '"ABC" is not a currency code' in error
+
+
 async def test_search_matches_every_word_in_title_description_or_tags(bot: Harness) -> None:
     await post_some(bot)
     reply = await bot.run("alice", "/gig search python")

@@ -74,6 +74,7 @@ async def test_a_gig_must_have_a_title_and_a_paid_budget(bot: Harness) -> None:
     assert "A gig needs a title" in text and "Gigs must be paid: give a budget" in text
     assert "must be more than zero" in await bot.fails("admin", "/gig post title='Paid in exposure' budget=0")
     assert "upside down" in await bot.fails("admin", "/gig post title='Range' budget=300-150")
+    assert '"ABC" is not a currency code' in await bot.fails("admin", "/gig post title='Odd money' budget='300 ABC'")
     assert "already passed" in await bot.fails("admin", "/gig post title='Late' budget=10 apply_by=2026-11-22")
     assert await count(bot, Gig) == 0
 

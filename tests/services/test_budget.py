@@ -147,3 +147,26 @@ def test_format_parses_back(raw: str, default_currency: str) -> None:
 def test_every_budget_formats_to_text_that_parses_back(low: int, extra: int, currency: str, hourly: bool) -> None:
     budget = Budget(low, min(low + extra, MAX_CENTS), currency, hourly)
     assert parse_budget(budget.format(), "XXX") == budget
+
+
+@pytest.mark.parametrize("raw", ["200 ABC", "200 xyz", "$200 EUX", "25 QQQ/h"])
+def test_an_unknown_currency_code_is_refused_by_name(raw: str) -> None:
+    with pytest.raises(UserError) as caught:
+        parse_budget(raw, "EUR")
+    assert caught.value.key == "gig.bad_currency"
+    assert caught.value.params["value"].upper() == raw.split()[-1].removesuffix("/h").upper()
+
+
+def test_without_a_default_a_budget_with_no_currency_has_none() -> None:
+    assert parse_budget("100", "") == Budget(10000, 10000, "")
+    assert parse_budget("100 usd", "") == Budget(10000, 10000, "USD")
+
+
+def test_the_default_currency_setting_must_be_a_currency() -> None:
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
+    assert Settings(default_currency="chf").default_currency == "CHF"
+    with pytest.raises(ValidationError, match="ISO 4217 currency code"):
+        Settings(default_currency="ABC")
