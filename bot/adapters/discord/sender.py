@@ -42,7 +42,9 @@ class DiscordSender:
         channel_id = message.destination
         if message.kind == outbox.DM:
             channel_id = dm_channel = await self._dm_channel(message)
-        sent = await self.client.get_partial_messageable(int(channel_id)).send(**parts)
+        # the outbox id as nonce, enforced: sent again after a crash between Discord's answer and the row being
+        # marked sent, it gives back the first message instead of a second one (Discord remembers for minutes)
+        sent = await self.client.get_partial_messageable(int(channel_id)).send(**parts, nonce=message.id)
         return outbox.Sent(f"{channel_id}:{sent.id}", dm_channel)
 
     async def _dm_channel(self, message: outbox.Outgoing) -> str:

@@ -869,8 +869,19 @@ class FakeDiscord:
         body = call.json or {}
         self._check_message(body, call.files)
         self._check_can_send(cid)
+        nonce = body.get("nonce")
+        if nonce is not None and len(str(nonce)) > 25:
+            raise _form_error({"nonce": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH",
+                                                      "message": "Must be 25 or fewer in length."}]}})
+        if nonce is not None and body.get("enforce_nonce"):  # the same author's message with this nonce, returned
+            for earlier in self.messages.values():  # (Discord keeps nonces for a few minutes; the fake, for its run)
+                if (earlier["channel_id"] == str(cid) and earlier.get("nonce") == str(nonce)
+                        and int(earlier["author"]["id"]) == self.bot_id):
+                    return 200, copy.deepcopy(earlier)
         ref = body.get("message_reference")
         message = self._new_message(cid, body, call.files, type=19 if ref else 0, flag_mask=CHANNEL_MESSAGE_FLAGS)
+        if nonce is not None:
+            message["nonce"] = str(nonce)
         if ref:
             message["message_reference"] = {"type": 0, "channel_id": str(cid), **ref}
         await self._echo("MESSAGE_CREATE", message)

@@ -1,10 +1,11 @@
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.commands import registry
 from bot.scheduler import Scheduler
-from bot.store.models import Application, Community, Member
+from bot.services import outbox
+from bot.store.models import Application, Community, Member, OutboxMessage, Posting
 from tests.adapters.discord.conftest import DiscordRig
 from tests.adapters.discord.fake_discord import ALICE_ID, APP_ID, BOB_ID, CAROL_ID, GIGS_ID, GUILD_ID
 
@@ -241,3 +242,22 @@ def test_the_invite_url_asks_for_exactly_what_the_bot_needs() -> None:
     query = parse_qs(urlsplit(result.stdout.strip()).query)
     assert query["client_id"] == [str(APP_ID)] and query["scope"] == ["bot applications.commands"]
     assert int(query["permissions"][0]) == (1 << 10) | (1 << 11) | (1 << 14)  # view, send, embed links
+
+
+async def test_a_message_sent_again_after_a_crash_is_not_posted_twice(discord_rig: DiscordRig) -> None:
+    """The process died after Discord took the repost and before its row was marked sent: the lease runs out and
+    the row is delivered again, with the same enforced nonce, so Discord gives back the first message."""
+    rig = discord_rig
+    first = await posted(rig)
+    async with rig.core.sessions() as session:
+        await session.execute(update(OutboxMessage).values(state=outbox.SENDING, sent_at=None,
+                                                           claimed_until=rig.core.clock.now()))
+        await session.commit()
+    rig.core.clock.advance(timedelta(minutes=3))  # type: ignore[attr-defined]
+    assert await rig.deliver() == 1
+    posts = rig.fake.find("POST", f"/channels/{GIGS_ID}/messages")
+    assert len(posts) == 2 and posts[0].json["nonce"] == posts[1].json["nonce"] and posts[1].json["enforce_nonce"]
+    assert [m["id"] for m in rig.fake.channel_messages(GIGS_ID)] == [first["id"]]
+    async with rig.core.sessions() as session:
+        posting = (await session.execute(select(Posting))).scalar_one()
+    assert posting.message_ref == f"{GIGS_ID}:{first['id']}"
