@@ -66,8 +66,7 @@ async def serve(app: App, settings: Settings, stop: asyncio.Event | None = None)
         # leave a database connection open, and an open aiosqlite connection keeps the process from exiting.
         for delivery in loops:
             delivery.stop()
-        await scheduler.stop()
-        await finish(tasks, STOP_GRACE)
+        await asyncio.gather(scheduler.stop(STOP_GRACE), finish(tasks, STOP_GRACE))
         for cleanup in cleanups:
             await cleanup()
 
