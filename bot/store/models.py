@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -146,6 +147,11 @@ class Gig(Base):
     def tag_names(self) -> list[str]:
         """The gig's tags in the order they were given."""
         return [tag.tag for tag in self.tags]
+
+
+for _column in (Gig.title, Gig.description):  # `gig search` on PostgreSQL: pg_trgm indexes (migration 0005)
+    Index(f"ix_gig_{_column.key}_trgm", func.lower(_column).label(f"lower_{_column.key}"), postgresql_using="gin",
+          postgresql_ops={f"lower_{_column.key}": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
 
 
 class GigTag(Base):

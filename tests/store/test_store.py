@@ -10,6 +10,7 @@ from bot.app import App
 from bot.store.models import Application, Base, Community, Gig, Member
 
 
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 async def test_the_migration_creates_exactly_the_models(app: App) -> None:
     def check(connection):  # type: ignore[no-untyped-def]
         tables = set(inspect(connection).get_table_names()) - {"alembic_version"}
