@@ -11,6 +11,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def environment(settings: dict[str, str] | None = None) -> dict[str, str]:
+    """Our environment minus any gigbot, Slack or Discord setting of ours, plus these settings."""
+    ours = {k: v for k, v in os.environ.items() if not k.startswith(("GIGBOT_", "SLACK_", "DISCORD_"))}
+    return ours | (settings or {})
+
+
 class Gigbot:
     """A running `gigbot run`. Its stderr is read all along (a full pipe would block the bot) and kept."""
 
@@ -21,11 +27,10 @@ class Gigbot:
         self.reader = asyncio.create_task(self._read())
 
     @classmethod
-    async def start(cls, environment: dict[str, str]) -> Gigbot:
-        """Start it with this environment on top of ours, minus any gigbot, Slack or Discord setting of ours."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("GIGBOT_", "SLACK_", "DISCORD_"))}
+    async def start(cls, settings: dict[str, str]) -> Gigbot:
+        """Start it with these settings and none of ours (see environment())."""
         process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT,
-                                                       env=env | environment, stderr=asyncio.subprocess.PIPE)
+                                                       env=environment(settings), stderr=asyncio.subprocess.PIPE)
         return cls(process)
 
     async def _read(self) -> None:

@@ -1,4 +1,3 @@
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,16 +10,14 @@ from bot.app import App, SchemaOutOfDate, build_app
 from bot.core.clock import FrozenClock
 from bot.scheduler import Scheduler
 from bot.store.models import Member
+from tests.adapters.process import ROOT, environment
 from tests.conftest import START
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def gigbot(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
            cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GIGBOT_")} | (env or {})
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                          env=environment, cwd=cwd, timeout=120)
+                          env=environment(env), cwd=cwd, timeout=120)
 
 
 def test_the_demo_script_walks_through_the_whole_gig_board() -> None:
