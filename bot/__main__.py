@@ -15,10 +15,10 @@ from bot.adapters.console import Console, run_script, stdin_lines
 from bot.app import SchemaOutOfDate, build_app
 from bot.config import Settings
 from bot.core.clock import FrozenClock, SystemClock, as_utc
-from bot.core.events import OUTBOX
 from bot.scheduler import Scheduler
 from bot.services.nudge_tick import BATCH, run_due
 from bot.store.db import migrate
+from bot.store.events import OUTBOX
 
 SCRIPT_DB = "sqlite+aiosqlite:///:memory:"
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.commands import registry
 from bot.config import Settings
 from bot.core.clock import Clock
-from bot.core.dispatch import Dispatcher
+from bot.dispatch.dispatcher import Dispatcher
 from bot.store.db import alembic_config, make_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)

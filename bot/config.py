@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core.currency import CURRENCIES
 from bot.core.i18n import SUPPORTED_LOCALES
-from bot.services.budget import CURRENCIES
 from bot.store.db import DEFAULT_URL
 
 

@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
-from bot.core.events import NUDGES, OUTBOX
 from bot.services.expiry import close_expired
 from bot.services.nudge_tick import BATCH, LEASE, TickResult, next_due, run_due
+from bot.store.events import NUDGES, OUTBOX
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.core.events import OUTBOX
 from bot.scheduler import EXPIRY, MAX_SLEEP, TICK, Scheduler
 from bot.services.nudge_tick import TickResult
+from bot.store.events import OUTBOX
 from bot.store.models import Nudge
 from tests.conftest import Harness
 from tests.seed import seed_due_nudges

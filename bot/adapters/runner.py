@@ -12,8 +12,8 @@ from datetime import timedelta
 from bot.adapters.delivery import DeliveryLoop
 from bot.app import App
 from bot.config import Settings
-from bot.core.events import OUTBOX
 from bot.scheduler import STOP_GRACE, Scheduler
+from bot.store.events import OUTBOX
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.commands.settings import READERS, read_settings
-from bot.core.context import Context
 from bot.core.registry import Param, registry
 from bot.core.types import Reply, Role
-from bot.services import audit
+from bot.dispatch.context import Context
 from bot.services.policy import DEFAULT_QUIET, NudgePolicy
 from bot.services.timing import format_duration, parse_duration
 
@@ -58,5 +57,5 @@ async def admin_settings(ctx: Context, **raw: str) -> Reply:
         community.timezone = values["tz"] or "UTC"
     if "lang" in values:
         community.default_locale = values["lang"] or ctx.settings.default_locale
-    audit.record(ctx, "admin.settings", community.id, **{k: str(v) for k, v in values.items()})
+    ctx.audit("admin.settings", community.id, **{k: str(v) for k, v in values.items()})
     return Reply(ctx.t("admin.saved") + "\n" + describe(ctx))

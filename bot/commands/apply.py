@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.context import BUTTON, Context
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
 from bot.core.types import Form, FormInput, Reply
+from bot.dispatch.context import BUTTON, Context
 from bot.services import applications, nudges, postings
 from bot.services.cards import gig_card
 from bot.services.gigs import get_gig, is_open

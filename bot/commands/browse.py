@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.buttons import button_id
-from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
 from bot.core.types import Button, Card, Reply
+from bot.dispatch.context import Context
 from bot.services import applications
 from bot.services.budget import parse_budget
 from bot.services.cards import gig_card, where

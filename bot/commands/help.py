@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.registry import Param, describe_usage, registry
 from bot.core.types import Reply
+from bot.dispatch.context import Context
 
 
 @registry.command("help", Param("command", positional=True, greedy=True))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.commands.browse import summary_card
-from bot.core.context import Context
 from bot.core.registry import registry
 from bot.core.types import Reply
+from bot.dispatch.context import Context
 from bot.services import applications
 from bot.services.gigs import for_member
 from bot.services.safety import neutralise_mentions

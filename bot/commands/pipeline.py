@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
 from bot.core.types import Reply
+from bot.dispatch.context import Context
 from bot.services import applications, nudges
 from bot.services.gigs import get_gig
 from bot.services.safety import neutralise_mentions

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.i18n import Translator
 from bot.core.registry import Param, describe_usage, registry
 from bot.core.types import Form, FormInput, Reply, Role
-from bot.services import audit, outbox
+from bot.dispatch.context import Context
+from bot.services import outbox
 from bot.services.cards import gig_card
 from bot.services.gigs import GIG_FIELDS, create_gig, find_duplicate, validate_gig
 from bot.services.routing import destinations
@@ -48,7 +48,7 @@ async def post(ctx: Context, **fields: str) -> Reply:
         await ctx.session.flush()
         outbox.enqueue(ctx.session, ctx.community.id, platform, outbox.POST, channel, Reply(cards=(channel_card,)),
                        ctx.clock, posting_id=posting.id)
-    audit.record(ctx, "gig.post", gig.id, title=gig.title)
+    ctx.audit("gig.post", gig.id, title=gig.title)
     channels = ", ".join(f"#{channel}" for _, channel in targets) or ctx.t("post.no_channel")
     return Reply(ctx.t("post.done", id=gig.id, title=gig.title, channels=channels),
                  cards=(gig_card(gig, ctx.t, 0, ctx.today(), full=True),))

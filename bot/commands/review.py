@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
 from bot.core.types import Reply, Role
-from bot.services import applications, audit
+from bot.dispatch.context import Context
+from bot.services import applications
 from bot.services.closing import close_gig
 from bot.services.gigs import CLOSED, get_gig
 from bot.services.safety import neutralise_mentions
@@ -55,7 +55,7 @@ async def close(ctx: Context, id: int, filled_by: Member | None = None) -> Reply
     if filled_by is not None and hired is None:
         raise UserError("close.not_applicant", name=filled_by.display_name, id=gig.id)
     closed = await close_gig(ctx.session, ctx.community, gig, ctx.clock, ctx.member, hired)
-    audit.record(ctx, "gig.close", gig.id, filled_by=filled_by.id if filled_by else None)
+    ctx.audit("gig.close", gig.id, filled_by=filled_by.id if filled_by else None)
     return Reply(ctx.t("close.done", id=gig.id, title=neutralise_mentions(gig.title), postings=closed.postings,
                        told=closed.told))
 

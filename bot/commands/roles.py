@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.context import Context
 from bot.core.registry import Kind, Param, registry
 from bot.core.types import Reply, Role
-from bot.services import audit
+from bot.dispatch.context import Context
 from bot.store.models import Member
 
 ROLE_PARAMS = (
@@ -29,5 +28,5 @@ async def role_remove(ctx: Context, member: Member, role: str) -> Reply:
 def _set_poster(ctx: Context, member: Member, value: bool) -> Reply:
     key = ("role.added" if value else "role.removed") if member.is_poster != value else "role.unchanged"
     member.is_poster = value
-    audit.record(ctx, "role.poster", member.id, value=value)
+    ctx.audit("role.poster", member.id, value=value)
     return Reply(ctx.t(key, name=member.display_name, role="poster"))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.params import read_channel
 from bot.core.registry import Kind, Param, registry
 from bot.core.types import Reply, Role
-from bot.services import audit
+from bot.dispatch.context import Context
 from bot.services.tags import parse_tags
 from bot.store.models import Route
 
@@ -32,7 +31,7 @@ async def route_add(ctx: Context, channel: str, tags: str = "", remote: bool | N
                   remote=remote, location=location, created_by_id=ctx.member.id, created_at=ctx.now())
     ctx.session.add(route)
     await ctx.session.flush()
-    audit.record(ctx, "route.add", route.id, channel=channel)
+    ctx.audit("route.add", route.id, channel=channel)
     return Reply(ctx.t("route.added", id=route.id, rule=_describe(ctx, route)))
 
 
@@ -54,7 +53,7 @@ async def route_remove(ctx: Context, id: int) -> Reply:
     if route is None or route.community_id != ctx.community.id:
         raise UserError("route.not_found", id=id)
     await ctx.session.delete(route)
-    audit.record(ctx, "route.remove", id)
+    ctx.audit("route.remove", id)
     return Reply(ctx.t("route.removed", id=id, rule=_describe(ctx, route)))
 
 
@@ -69,7 +68,7 @@ async def route_default(ctx: Context, channel: str) -> Reply:
         channels[ctx.place.platform] = read_channel(channel)
         reply = Reply(ctx.t("route.default_set", platform=ctx.place.platform, channel=channels[ctx.place.platform]))
     ctx.community.default_channels = channels
-    audit.record(ctx, "route.default", ctx.place.platform, channel=channels.get(ctx.place.platform))
+    ctx.audit("route.default", ctx.place.platform, channel=channels.get(ctx.place.platform))
     return reply
 
 

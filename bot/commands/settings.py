@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.core.context import Context
 from bot.core.errors import FieldErrors, UserError
 from bot.core.i18n import SUPPORTED_LOCALES, Translator, normalise_locale
 from bot.core.params import read_bool
 from bot.core.registry import Param, registry
 from bot.core.types import Form, FormInput, Reply
+from bot.dispatch.context import Context
 from bot.services.policy import DEFAULT_QUIET
 from bot.services.timing import parse_quiet_hours, parse_timezone
 from bot.store.models import Member

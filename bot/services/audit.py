@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.context import Context
 from bot.store.models import AuditEntry
 
 
@@ -16,8 +15,3 @@ def write(session: AsyncSession, community_id: int, actor_id: int | None, at: da
     """Add an audit entry; no actor means the bot itself (expiry, nudges)."""
     session.add(AuditEntry(community_id=community_id, actor_id=actor_id, action=action, subject=str(subject),
                            details=details, at=at))
-
-
-def record(ctx: Context, action: str, subject: object = "", **details: Any) -> None:
-    """Add an audit entry for the acting member."""
-    write(ctx.session, ctx.community.id, ctx.member.id, ctx.now(), action, subject, **details)

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
-from bot.core.context import translator_for
 from bot.core.types import Reply
 from bot.services import applications, nudges, outbox, postings
 from bot.services.gigs import CLOSED
+from bot.services.members import translator_for
 from bot.services.safety import neutralise_mentions
 from bot.store.models import Application, Community, Gig, Member
 

@@ -6,13 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.clock import Clock, local_date
-from bot.core.context import translator_for
-from bot.core.events import take_written
 from bot.core.types import Reply
 from bot.services import audit, outbox
 from bot.services.closing import close_gig
 from bot.services.gigs import OPEN
+from bot.services.members import translator_for
 from bot.services.safety import neutralise_mentions
+from bot.store.events import take_written
 from bot.store.models import Community, Gig
 
 

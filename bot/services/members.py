@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.core.clock import Clock
-from bot.core.context import Context, translator_for
 from bot.core.i18n import Translator, normalise_locale
 from bot.core.types import Actor, Place, Role
 from bot.store.models import Community, Member, Workspace
@@ -83,11 +82,12 @@ async def member_for(session: AsyncSession, community: Community, actor: Actor, 
     return member
 
 
-async def member_by_user_id(ctx: Context, user_id: str) -> Member:
-    """A member of the acting member's platform named in a command; created if they never used the bot."""
-    member = await _find(ctx.session, ctx.community.id, ctx.actor.platform, user_id)
+async def member_by_user_id(session: AsyncSession, community_id: int, platform: str, user_id: str,
+                            now: datetime) -> Member:
+    """A member of this platform named in a command; created if they never used the bot."""
+    member = await _find(session, community_id, platform, user_id)
     if member is None:
-        member = await _create(ctx.session, ctx.community.id, ctx.actor.platform, user_id, user_id, ctx.now())
+        member = await _create(session, community_id, platform, user_id, user_id, now)
     return member
 
 
@@ -130,3 +130,8 @@ async def set_locale(sessions: async_sessionmaker[AsyncSession], place: Place, a
         member = await member_for(session, community, actor, clock.now())
         member.locale = locale
         await session.commit()
+
+
+def translator_for(member: Member, community: Community) -> Translator:
+    """The language a member reads: chosen, else their platform's, else the community default."""
+    return Translator(member.locale or member.platform_locale or community.default_locale)

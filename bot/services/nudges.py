@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.events import NUDGES, note_written
 from bot.services import applications
 from bot.services.policy import NudgePolicy
+from bot.store.events import NUDGES, note_written
 from bot.store.models import Application, Community, Gig, Nudge
 
 FOLLOW_UP, FOLLOW_UP_AGAIN, NEWS_CHECK = "follow_up", "follow_up_again", "news_check"

@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.clock import Clock
-from bot.core.events import OUTBOX, note_written
 from bot.core.types import Button, Card, Field, Reply
+from bot.store.events import OUTBOX, note_written
 from bot.store.models import Member, OutboxMessage, Posting
 
 log = logging.getLogger(__name__)

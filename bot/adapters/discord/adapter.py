@@ -22,10 +22,10 @@ from bot.adapters.discord.translator import CatalogTranslator
 from bot.app import App
 from bot.config import Settings
 from bot.core.buttons import button_id, parse_button_id
-from bot.core.context import TEXT
 from bot.core.i18n import Translator
 from bot.core.registry import CommandSpec, Kind
 from bot.core.types import Actor, Button, Card, Form, Place, Reply
+from bot.dispatch.context import TEXT
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,6 +12,8 @@ from bot.config import Settings
 from bot.core.clock import Clock, local_date
 from bot.core.i18n import Translator
 from bot.core.types import Actor, Place, Role
+from bot.services import audit
+from bot.services.members import translator_for
 from bot.store.models import Community, Member
 
 TEXT, BUTTON, FORM = "text", "button", "form"  # how a command came: Context.via
@@ -43,12 +46,12 @@ class Context:
         """The language a given member reads: theirs, their platform's, else the community's."""
         return translator_for(member, self.community)
 
+    def audit(self, action: str, subject: object = "", **details: Any) -> None:
+        """Add an audit entry for the acting member, in this invocation's transaction."""
+        audit.write(self.session, self.community.id, self.member.id, self.now(), action, subject, **details)
+
     @property
     def is_admin(self) -> bool:
         """Whether the acting member is an admin."""
         return self.role is Role.ADMIN
 
-
-def translator_for(member: Member, community: Community) -> Translator:
-    """The language a member reads: chosen, else their platform's, else the community default."""
-    return Translator(member.locale or member.platform_locale or community.default_locale)

@@ -13,15 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.core.buttons import parse_button_id
 from bot.core.clock import Clock, local_date
-from bot.core.context import BUTTON, FORM, TEXT, Context, translator_for
 from bot.core.errors import FieldErrors, UserError
-from bot.core.events import take_changed, take_written
 from bot.core.i18n import Translator
 from bot.core.params import convert
 from bot.core.registry import CommandSpec, Kind, Registry, describe_usage
 from bot.core.syntax import ParsedText, parse_command_text
 from bot.core.types import Actor, Place, Reply
+from bot.dispatch.context import BUTTON, FORM, TEXT, Context
 from bot.services import members, suggest
+from bot.store.events import take_changed, take_written
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class Dispatcher:
             member = await members.member_for(session, community, actor, now)
             await session.commit()
             take_changed(session)  # meeting a member for the first time is not the command's change
-            t = translator_for(member, community)
+            t = members.translator_for(member, community)
             ctx = Context(session, self.clock, self.settings, community, member, actor, place,
                           members.role_of(member, actor, self.settings), t, via)
             try:
@@ -99,7 +99,7 @@ class Dispatcher:
             return await suggest.tags(session, community.id, typed)
 
     def listen(self, topic: str, listener: Callable[[], None]) -> None:
-        """Call listener after each commit that wrote something of topic (see bot.core.events)."""
+        """Call listener after each commit that wrote something of topic (see bot.store.events)."""
         self.listeners.setdefault(topic, []).append(listener)
 
     def notify(self, topics: set[str]) -> None:
@@ -157,7 +157,8 @@ async def bind(ctx: Context, spec: CommandSpec, words: tuple[str, ...], options:
         try:
             values[name] = convert(param, text)
             if param.kind is Kind.MEMBER:  # named members are looked up, or created if they never used the bot
-                values[name] = await members.member_by_user_id(ctx, values[name])
+                values[name] = await members.member_by_user_id(
+                    ctx.session, ctx.community.id, ctx.actor.platform, values[name], ctx.now())
         except UserError as error:
             errors[name] = error
     if errors:

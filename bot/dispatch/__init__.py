@@ -1,0 +1,1 @@
+"""Dispatch: the layer between the kernel and the commands; it runs invocations against the store and services."""
