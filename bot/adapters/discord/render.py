@@ -28,7 +28,7 @@ def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def escape(text: str) -> str:
+def escape(text: str, masked: bool = False) -> str:
     r"""User text made inert for Discord markdown, unchanged unless it holds markup that could disguise or ping.
 
     Masked links (`[label](url)`) lose their brackets to backslash escapes, and so do mention forms (`<@1>`,
@@ -36,7 +36,7 @@ def escape(text: str) -> str:
     what was typed. Backslashes already there are escaped first, so a typed `\[` cannot undo ours.
     """
     text = strip_bidi(text)
-    masked = "](" in text or text.startswith("(") or text.endswith(("[", "]"))
+    masked = masked or "](" in text
     if not masked and not MENTION.search(text):
         return text
     text = text.replace("\\", "\\\\")
@@ -50,12 +50,16 @@ def markdown(text: Text, mentions: bool = True) -> str:
     if type(text) is str:
         return text
     out: list[str] = []
-    for part in text:
+    for index, part in enumerate(text):
         kind = type(part)
         if kind is str:
             out.append(part)  # type: ignore[arg-type]
-        elif kind is UserText:
-            out.append(escape(part))  # type: ignore[arg-type]
+        elif kind is UserText:  # a `](` may also form across parts: `[Upwork]` then `(https://…)`
+            after = text[index + 1] if index + 1 < len(text) else ""
+            user_text = str(part)
+            across = (user_text.startswith("(") and bool(out) and out[-1].endswith("]")) or (
+                user_text.endswith("]") and str(after).startswith("("))
+            out.append(escape(user_text, across))
         elif mentions and isinstance(part, ChannelRef) and part.platform == PLATFORM and part.id.isdigit():
             out.append(f"<#{part.id}>")
         elif mentions and isinstance(part, MemberRef) and part.platform == PLATFORM and part.user_id.isdigit():
