@@ -143,9 +143,6 @@ def _merged(items: Iterable[Text | Part]) -> list[Part]:
         if type(item) is str:
             pending += item
             continue
-        if pending:
-            out.append(pending)
-            pending = ""
         if isinstance(item, Rich):
             for part in item:
                 if type(part) is str:
@@ -155,11 +152,13 @@ def _merged(items: Iterable[Text | Part]) -> list[Part]:
                         out.append(pending)
                         pending = ""
                     out.append(part)
-        elif isinstance(item, str):
-            if item:
-                out.append(item)  # UserText
+        elif isinstance(item, str) and not item:
+            continue  # an empty UserText
         else:
-            out.append(item)
+            if pending:
+                out.append(pending)
+                pending = ""
+            out.append(item)  # UserText or a reference
     if pending:
         out.append(pending)
     return out

@@ -20,8 +20,8 @@ MAX_MODAL_TITLE = 24
 FORM_PREFIX = "gig:form:"
 INPUT_ACTION = "value"
 PLATFORM = "slack"
-SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
-SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]+$")
+SLACK_USER = re.compile(r"^[UW][A-Z0-9]+$")
 
 
 def escape(text: str) -> str:
