@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from bot.app import App
 from bot.core.clock import FrozenClock, SystemClock, as_utc
 from bot.core.i18n import SUPPORTED_LOCALES, normalise_locale
-from bot.core.types import Actor, Card, Place, Reply
+from bot.core.text import Text, plain
+from bot.core.types import Actor, Card, Message, Place, Reply
 from bot.scheduler import Scheduler
 from bot.services import members, outbox
 
@@ -20,23 +21,25 @@ WORKSPACE = "console"
 CHANNEL = "general"
 DURATION = re.compile(r"^\+(\d+)([dhm])$")
 UNITS = {"d": "days", "h": "hours", "m": "minutes"}
-def render(destination: str, message: Reply) -> list[str]:
-    """A reply or message as console lines, each starting with its destination."""
-    lines = message.text.splitlines() if message.text else []
+def render(destination: str, message: Reply | Message) -> list[str]:
+    """A reply or message as console lines, each starting with its destination; text prints as typed."""
+    lines = plain(message.text).splitlines() if message.text else []
     for card in message.cards:
         lines.extend(render_card(card))
+    lines += [f"(file {attachment.filename}, {len(attachment.data)} bytes)"
+              for attachment in getattr(message, "attachments", ())]
     return [f"[{destination}] {line}".rstrip() for line in lines]
 
 
 def render_card(card: Card) -> list[str]:
     """A card as text: title, body, fields, buttons with their ids, footer."""
-    lines = [f"== {card.title} =="]
-    lines += [f"  {line}" for line in card.body.splitlines()]
-    lines += [f"  {field.label}: {field.value}" for field in card.fields]
+    lines = [f"== {plain(card.title)} =="]
+    lines += [f"  {line}" for line in plain(card.body).splitlines()]
+    lines += [f"  {plain(field.label)}: {plain(field.value)}" for field in card.fields]
     if card.buttons:
         lines.append("  " + " ".join(f"[{button.label}]({button.id})" for button in card.buttons))
     if card.footer:
-        lines.append(f"  ({card.footer})")
+        lines.append(f"  ({plain(card.footer)})")
     return lines
 
 
@@ -53,7 +56,7 @@ class Console:
         self.actor = Actor(PLATFORM, "admin", "admin", platform_admin=True)
         self.place = Place(PLATFORM, WORKSPACE, CHANNEL, CHANNEL)
 
-    def say(self, destination: str, text: str) -> None:
+    def say(self, destination: str, text: Text) -> None:
         """Print text, each line behind its destination."""
         for line in render(destination, Reply(text)):
             self.write(line)
@@ -91,8 +94,8 @@ class Console:
         return True
 
     async def show(self, reply: Reply) -> None:
-        """Print a command's reply: private replies as [reply], announcements in the channel."""
-        for line in render(f"#{self.place.channel_id}" if reply.public else "reply", reply):
+        """Print a command's reply (private to the actor)."""
+        for line in render("reply", reply):
             self.write(line)
 
     async def switch(self, rest: str) -> None:

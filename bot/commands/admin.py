@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.commands.settings import READERS, read_settings
 from bot.core.registry import Param, registry
-from bot.core.types import Reply, Role
+from bot.core.types import Reply, Rich, Role
 from bot.dispatch.context import Context
 from bot.services.policy import DEFAULT_QUIET, NudgePolicy
 from bot.services.timing import format_duration, parse_duration
@@ -29,7 +29,7 @@ def _put(mapping: dict[str, Any], key: str, value: Any) -> None:
         mapping[key] = value
 
 
-def describe(ctx: Context) -> str:
+def describe(ctx: Context) -> Rich:
     """The community's settings."""
     community = ctx.community
     policy = NudgePolicy.of(community).stored()

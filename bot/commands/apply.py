@@ -6,22 +6,22 @@ from dataclasses import replace
 
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
-from bot.core.types import Form, FormInput, Reply
+from bot.core.types import Form, FormInput, Reply, Rich, Text
 from bot.dispatch.context import BUTTON, Context
 from bot.services import applications, nudges, postings
 from bot.services.cards import gig_card
 from bot.services.gigs import get_gig, is_open
 from bot.services.policy import NudgePolicy
-from bot.services.safety import neutralise_mentions
 from bot.store.models import Gig
 
 
 def apply_form(ctx: Context, gig: Gig) -> Form:
     """The pitch form the Apply button opens, with the gig above it."""
     card = gig_card(gig, ctx.t, 0, ctx.today())
-    return Form("apply", ctx.t("apply.form_title", id=gig.id), (
-        FormInput("pitch", ctx.t("apply.form_pitch"), multiline=True, placeholder=ctx.t("apply.form_pitch_hint")),
-    ), ctx.t("apply.form_submit"), args=(str(gig.id),), cards=(replace(card, buttons=(), fields=(), footer=""),))
+    return Form("apply", ctx.t.label("apply.form_title", id=gig.id), (
+        FormInput("pitch", ctx.t.label("apply.form_pitch"), multiline=True,
+                  placeholder=ctx.t.label("apply.form_pitch_hint")),
+    ), ctx.t.label("apply.form_submit"), args=(str(gig.id),), cards=(replace(card, buttons=(), fields=(), footer=""),))
 
 
 @registry.command("apply", Param("id", Kind.GIG, required=True, positional=True), Param("pitch"), button=True)
@@ -36,13 +36,13 @@ async def apply(ctx: Context, id: int, pitch: str = "") -> Reply:
     application = await applications.apply(ctx.session, gig, ctx.member, pitch, ctx.now())
     await nudges.after_apply(ctx.session, application, gig, ctx.community, ctx.now())
     await postings.refresh(ctx.session, ctx.community, gig, ctx.clock)
-    lines = [ctx.t("apply.done", id=gig.id, title=neutralise_mentions(gig.title))]
+    lines: list[Text] = [ctx.t("apply.done", id=gig.id, title=gig.title)]
     if gig.apply_url:
         lines.append(ctx.t("apply.external", url=gig.apply_url))
     lines.append(ctx.t("apply.next", id=gig.id))
     if ctx.member.nudges_enabled:
         lines.append(ctx.t("apply.reminder", days=NudgePolicy.of(ctx.community).first_nudge.days or 1))
-    return Reply("\n".join(lines))
+    return Reply(Rich.join("\n", lines))
 
 
 @registry.command("withdraw", Param("id", Kind.GIG, required=True, positional=True), button=True)
@@ -55,4 +55,4 @@ async def withdraw(ctx: Context, id: int) -> Reply:
     previous = applications.transition(ctx.session, application, applications.WITHDRAWN, ctx.member, ctx.now())
     await nudges.reschedule(ctx.session, application, ctx.community, ctx.now(), previous)
     await postings.refresh(ctx.session, ctx.community, gig, ctx.clock)
-    return Reply(ctx.t("withdraw.done", id=gig.id, title=neutralise_mentions(gig.title)))
+    return Reply(ctx.t("withdraw.done", id=gig.id, title=gig.title))

@@ -7,13 +7,12 @@ from typing import Any
 from bot.core.buttons import button_id
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
-from bot.core.types import Button, Card, Reply
+from bot.core.types import Button, Card, Reply, Rich, Text, UserText
 from bot.dispatch.context import Context
 from bot.services import applications
 from bot.services.budget import parse_budget
 from bot.services.cards import gig_card, where
 from bot.services.gigs import COUNT_LIMIT, GigFilter, budget_of, get_gig, search_gigs
-from bot.services.safety import neutralise_mentions
 from bot.services.tags import normalise_tag
 from bot.store.models import Gig
 
@@ -73,16 +72,17 @@ async def _browse(ctx: Context, command: str, text: str | None, filters: dict[st
     else:
         header = ctx.t("list.header", page=page, pages=pages, total=total)
     more = len(gigs) == ctx.settings.page_size if many else page < pages
-    footer = ctx.t("list.more", command=command, page=page + 1) if more else ""
-    return Reply("\n".join(line for line in (header, footer) if line), cards=cards)
+    footer: Text = ctx.t("list.more", command=command, page=page + 1) if more else ""
+    return Reply(Rich.join("\n", [line for line in (header, footer) if line]), cards=cards)
 
 
 def summary_card(ctx: Context, gig: Gig) -> Card:
     """A gig in a list: title, one line of facts, Apply and Details."""
-    parts = [budget_of(gig).format(), where(gig, ctx.t), ctx.t("list.apply_by", date=gig.apply_by.isoformat())]
+    parts: list[Text] = [Rich.of(UserText(budget_of(gig).format())), where(gig, ctx.t),
+                         ctx.t("list.apply_by", date=gig.apply_by.isoformat())]
     if gig.tag_names:
-        parts.insert(1, ", ".join(gig.tag_names))
-    buttons = (Button(ctx.t("gig.button_apply"), button_id("apply", gig.id), "primary"),
-               Button(ctx.t("gig.button_details"), button_id("show", gig.id)))
-    return Card(f"#{gig.id} · {neutralise_mentions(gig.title)}", " · ".join(parts), buttons=buttons)
+        parts.insert(1, Rich.of(UserText(", ".join(gig.tag_names))))
+    buttons = (Button(ctx.t.label("gig.button_apply"), button_id("apply", gig.id), "primary"),
+               Button(ctx.t.label("gig.button_details"), button_id("show", gig.id)))
+    return Card(Rich.of(f"#{gig.id} · ", UserText(gig.title)), Rich.join(" · ", parts), buttons=buttons)
 

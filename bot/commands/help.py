@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.errors import UserError
 from bot.core.registry import Param, describe_usage, registry
-from bot.core.types import Reply
+from bot.core.types import Reply, Rich, Text
 from bot.dispatch.context import Context
 
 
@@ -15,12 +15,12 @@ async def help(ctx: Context, command: str = "") -> Reply:
         spec = registry.commands.get(command.lower().strip())
         if spec is None or spec.role.rank > ctx.role.rank:
             raise UserError("errors.unknown_command", name=command)
-        lines = [describe_usage(spec, ctx.t), ctx.t(f"help.{spec.key}")]
+        lines: list[Text] = [describe_usage(spec, ctx.t.label), ctx.t(f"help.{spec.key}")]
         if ctx.t.has(f"example.{spec.key}"):
             lines.append(ctx.t("help.example", example=ctx.t(f"example.{spec.key}")))
-        return Reply("\n".join(lines))
+        return Reply(Rich.join("\n", lines))
     lines = [ctx.t("help.header", role=ctx.t(f"help.role_{ctx.role.value}"))]
     for spec in registry.visible_to(ctx.role):
-        lines.append(f"• /gig {spec.name} — {ctx.t(f'help.{spec.key}')}")
+        lines.append(Rich.of(f"• /gig {spec.name} — ", ctx.t(f"help.{spec.key}")))
     lines.append(ctx.t("help.footer"))
-    return Reply("\n".join(lines))
+    return Reply(Rich.join("\n", lines))

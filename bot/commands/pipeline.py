@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
-from bot.core.types import Reply
+from bot.core.types import Reply, Rich, Text
 from bot.dispatch.context import Context
 from bot.services import applications, nudges
 from bot.services.gigs import get_gig
-from bot.services.safety import neutralise_mentions
 
 
 @registry.command("mine")
@@ -17,15 +16,15 @@ async def mine(ctx: Context) -> Reply:
     mine = await applications.of_member(ctx.session, ctx.member.id)
     if not mine:
         return Reply(ctx.t("mine.empty"))
-    lines = [ctx.t("mine.header", count=len(mine))]
+    lines: list[Text] = [ctx.t("mine.header", count=len(mine))]
     for application in mine:
         days = (ctx.now() - application.updated_at).days
         since = ctx.t("mine.today") if days == 0 else ctx.t("mine.one_day") if days == 1 else ctx.t("mine.days",
                                                                                                    days=days)
-        lines.append(ctx.t("mine.line", id=application.gig_id, title=neutralise_mentions(application.gig.title),
+        lines.append(ctx.t("mine.line", id=application.gig_id, title=application.gig.title,
                            status=applications.status_name(application.status), since=since))
     lines.append(ctx.t("mine.hint"))
-    return Reply("\n".join(lines))
+    return Reply(Rich.join("\n", lines))
 
 
 @registry.command(
@@ -42,5 +41,5 @@ async def status(ctx: Context, id: int, status: str) -> Reply:
         raise UserError("status.not_applied", id=gig.id)
     previous = applications.transition(ctx.session, application, status, ctx.member, ctx.now())
     await nudges.reschedule(ctx.session, application, ctx.community, ctx.now(), previous)
-    return Reply(ctx.t("status.done", id=gig.id, title=neutralise_mentions(gig.title),
+    return Reply(ctx.t("status.done", id=gig.id, title=gig.title,
                        previous=applications.status_name(previous), status=applications.status_name(status)))

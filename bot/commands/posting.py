@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.errors import UserError
 from bot.core.i18n import Translator
 from bot.core.registry import Param, describe_usage, registry
-from bot.core.types import Form, FormInput, Reply, Role
+from bot.core.types import ChannelRef, Form, FormInput, Message, Reply, Rich, Role
 from bot.dispatch.context import Context
 from bot.services import outbox
 from bot.services.cards import gig_card
@@ -18,13 +18,13 @@ REQUIRED = ("title", "budget")
 
 def post_form(t: Translator) -> Form:
     """The post form: five inputs, Discord's limit; the other fields take their defaults."""
-    return Form("post", t("post.form_title"), (
-        FormInput("title", t("post.form_gig_title"), required=True, placeholder=t("post.form_title_hint")),
-        FormInput("budget", t("post.form_budget"), required=True, placeholder=t("post.form_budget_hint")),
-        FormInput("tags", t("post.form_tags"), placeholder="wordpress, php"),
-        FormInput("description", t("post.form_description"), multiline=True),
-        FormInput("apply_url", t("post.form_apply_url"), placeholder="https://"),
-    ), t("post.form_submit"))
+    return Form("post", t.label("post.form_title"), (
+        FormInput("title", t.label("post.form_gig_title"), required=True, placeholder=t.label("post.form_title_hint")),
+        FormInput("budget", t.label("post.form_budget"), required=True, placeholder=t.label("post.form_budget_hint")),
+        FormInput("tags", t.label("post.form_tags"), placeholder="wordpress, php"),
+        FormInput("description", t.label("post.form_description"), multiline=True),
+        FormInput("apply_url", t.label("post.form_apply_url"), placeholder="https://"),
+    ), t.label("post.form_submit"))
 
 
 @registry.command("post", *(Param(name, required=name in REQUIRED) for name in GIG_FIELDS), role=Role.POSTER,
@@ -32,7 +32,7 @@ def post_form(t: Translator) -> Form:
 async def post(ctx: Context, **fields: str) -> Reply:
     """Post a gig; with no fields, answer with the post form and an example."""
     if not fields:
-        usage = describe_usage(registry.commands["post"], ctx.t)
+        usage = describe_usage(registry.commands["post"], ctx.t.label)
         return Reply(ctx.t("post.how", usage=usage), form=post_form(ctx.t))
     draft = validate_gig(fields, ctx.today(), ctx.settings.default_currency)
     earlier = await find_duplicate(ctx.session, ctx.community.id, ctx.member, draft, ctx.now())
@@ -46,9 +46,10 @@ async def post(ctx: Context, **fields: str) -> Reply:
         posting = Posting(gig_id=gig.id, platform=platform, channel=channel, created_at=ctx.now())
         ctx.session.add(posting)
         await ctx.session.flush()
-        outbox.enqueue(ctx.session, ctx.community.id, platform, outbox.POST, channel, Reply(cards=(channel_card,)),
+        outbox.enqueue(ctx.session, ctx.community.id, platform, outbox.POST, channel, Message(cards=(channel_card,)),
                        ctx.clock, posting_id=posting.id)
     ctx.audit("gig.post", gig.id, title=gig.title)
-    channels = ", ".join(f"#{channel}" for _, channel in targets) or ctx.t("post.no_channel")
+    channels = Rich.join(", ", [Rich.of(ChannelRef(platform, channel)) for platform, channel in targets]) \
+        or ctx.t("post.no_channel")
     return Reply(ctx.t("post.done", id=gig.id, title=gig.title, channels=channels),
                  cards=(gig_card(gig, ctx.t, 0, ctx.today(), full=True),))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
-from bot.core.types import Reply, Role
+from bot.core.types import MemberRef, Reply, Rich, Role, Text, UserText
 from bot.dispatch.context import Context
 from bot.services import applications
 from bot.services.closing import close_gig
 from bot.services.gigs import CLOSED, get_gig
-from bot.services.safety import neutralise_mentions
 from bot.store.models import Gig, Member
 
 MAX_PITCH_SHOWN = 300
@@ -31,17 +30,22 @@ async def applicants(ctx: Context, id: int) -> Reply:
     found = await applications.of_gig(ctx.session, gig.id)
     if not found:
         return Reply(ctx.t("applicants.empty", id=gig.id))
-    lines = [ctx.t("applicants.header", id=gig.id, title=neutralise_mentions(gig.title), count=len(found))]
+    lines: list[Text] = [ctx.t("applicants.header", id=gig.id, title=gig.title, count=len(found))]
     for application in found:
-        lines.append(ctx.t("applicants.line", name=neutralise_mentions(application.member.display_name),
+        lines.append(ctx.t("applicants.line", name=member_ref(application.member),
                            status=applications.status_name(application.status),
                            date=application.created_at.date().isoformat()))
         if application.pitch:
-            pitch = neutralise_mentions(application.pitch)
+            pitch = application.pitch
             if len(pitch) > MAX_PITCH_SHOWN:
                 pitch = pitch[:MAX_PITCH_SHOWN] + "…"
-            lines.append(f"    “{pitch}”")
-    return Reply("\n".join(lines))
+            lines.append(Rich.of("    “", UserText(pitch), "”"))
+    return Reply(Rich.join("\n", lines))
+
+
+def member_ref(member: Member) -> MemberRef:
+    """A member as a reference: a mention on their platform, their display name elsewhere."""
+    return MemberRef(member.platform, member.platform_user_id, member.display_name)
 
 
 @registry.command("close", Param("id", Kind.GIG, required=True, positional=True), Param("filled_by", Kind.MEMBER),
@@ -53,9 +57,9 @@ async def close(ctx: Context, id: int, filled_by: Member | None = None) -> Reply
         raise UserError("close.already", id=gig.id)
     hired = await applications.find(ctx.session, gig.id, filled_by.id) if filled_by else None
     if filled_by is not None and hired is None:
-        raise UserError("close.not_applicant", name=filled_by.display_name, id=gig.id)
+        raise UserError("close.not_applicant", name=member_ref(filled_by), id=gig.id)
     closed = await close_gig(ctx.session, ctx.community, gig, ctx.clock, ctx.member, hired)
     ctx.audit("gig.close", gig.id, filled_by=filled_by.id if filled_by else None)
-    return Reply(ctx.t("close.done", id=gig.id, title=neutralise_mentions(gig.title), postings=closed.postings,
+    return Reply(ctx.t("close.done", id=gig.id, title=gig.title, postings=closed.postings,
                        told=closed.told))
 

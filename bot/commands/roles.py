@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands.review import member_ref
 from bot.core.registry import Kind, Param, registry
 from bot.core.types import Reply, Role
 from bot.dispatch.context import Context
@@ -29,4 +30,4 @@ def _set_poster(ctx: Context, member: Member, value: bool) -> Reply:
     key = ("role.added" if value else "role.removed") if member.is_poster != value else "role.unchanged"
     member.is_poster = value
     ctx.audit("role.poster", member.id, value=value)
-    return Reply(ctx.t(key, name=member.display_name, role="poster"))
+    return Reply(ctx.t(key, name=member_ref(member), role="poster"))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.core.errors import UserError
 from bot.core.params import read_channel
 from bot.core.registry import Kind, Param, registry
-from bot.core.types import Reply, Role
+from bot.core.types import ChannelRef, Reply, Rich, Role, Text
 from bot.dispatch.context import Context
 from bot.services.tags import parse_tags
 from bot.store.models import Route
@@ -39,11 +39,11 @@ async def route_add(ctx: Context, channel: str, tags: str = "", remote: bool | N
 async def route_list(ctx: Context) -> Reply:
     """The routes and default channels of this community."""
     defaults = sorted(ctx.community.default_channels.items())
-    lines = [ctx.t("route.default_line", platform=p, channel=c) for p, c in defaults]
+    lines = [ctx.t("route.default_line", platform=p, channel=ChannelRef(p, c)) for p, c in defaults]
     lines += [ctx.t("route.line", id=r.id, rule=_describe(ctx, r)) for r in await _routes(ctx)]
     if not lines:
         return Reply(ctx.t("route.none"))
-    return Reply("\n".join([ctx.t("route.header"), *lines]))
+    return Reply(Rich.join("\n", [ctx.t("route.header"), *lines]))
 
 
 @registry.command("route remove", Param("id", Kind.INT, required=True, positional=True), role=Role.ADMIN)
@@ -66,7 +66,8 @@ async def route_default(ctx: Context, channel: str) -> Reply:
         reply = Reply(ctx.t("route.default_off", platform=ctx.place.platform))
     else:
         channels[ctx.place.platform] = read_channel(channel)
-        reply = Reply(ctx.t("route.default_set", platform=ctx.place.platform, channel=channels[ctx.place.platform]))
+        channel_ref = ChannelRef(ctx.place.platform, channels[ctx.place.platform])
+        reply = Reply(ctx.t("route.default_set", platform=ctx.place.platform, channel=channel_ref))
     ctx.community.default_channels = channels
     ctx.audit("route.default", ctx.place.platform, channel=channels.get(ctx.place.platform))
     return reply
@@ -77,13 +78,14 @@ async def _routes(ctx: Context) -> list[Route]:
     return list((await ctx.session.execute(query)).scalars())
 
 
-def _describe(ctx: Context, route: Route) -> str:
-    criteria = []
+def _describe(ctx: Context, route: Route) -> Rich:
+    criteria: list[Text] = []
     if route.tags:
         criteria.append(ctx.t("route.by_tags", tags=", ".join(route.tags)))
     if route.remote is not None:
         criteria.append(ctx.t("route.remote_yes" if route.remote else "route.remote_no"))
     if route.location:
         criteria.append(ctx.t("route.by_location", location=route.location))
-    rule = " + ".join(criteria) or ctx.t("route.every_gig")
-    return ctx.t("route.rule", platform=route.platform, channel=route.channel, rule=rule)
+    rule = Rich.join(" + ", criteria) if criteria else ctx.t("route.every_gig")
+    return ctx.t("route.rule", platform=route.platform, channel=ChannelRef(route.platform, route.channel),
+                 rule=rule)

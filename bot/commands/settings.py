@@ -9,7 +9,7 @@ from bot.core.errors import FieldErrors, UserError
 from bot.core.i18n import SUPPORTED_LOCALES, Translator, normalise_locale
 from bot.core.params import read_bool
 from bot.core.registry import Param, registry
-from bot.core.types import Form, FormInput, Reply
+from bot.core.types import Form, FormInput, Reply, Rich
 from bot.dispatch.context import Context
 from bot.services.policy import DEFAULT_QUIET
 from bot.services.timing import parse_quiet_hours, parse_timezone
@@ -54,15 +54,15 @@ READERS: dict[str, Callable[[str], Any]] = {
 
 def settings_form(t: Translator, member: Member) -> Form:
     """The settings form, filled with the member's current values."""
-    return Form("settings", t("settings.form_title"), (
-        FormInput("tz", t("settings.form_tz"), member.timezone or "", placeholder="Europe/Paris"),
-        FormInput("quiet", t("settings.form_quiet"), member.quiet_hours or "", placeholder="21-9"),
-        FormInput("nudges", t("settings.form_nudges"), "on" if member.nudges_enabled else "off"),
-        FormInput("lang", t("settings.form_lang"), member.locale or "", placeholder="en, fr"),
-    ), t("settings.form_submit"))
+    return Form("settings", t.label("settings.form_title"), (
+        FormInput("tz", t.label("settings.form_tz"), member.timezone or "", placeholder="Europe/Paris"),
+        FormInput("quiet", t.label("settings.form_quiet"), member.quiet_hours or "", placeholder="21-9"),
+        FormInput("nudges", t.label("settings.form_nudges"), "on" if member.nudges_enabled else "off"),
+        FormInput("lang", t.label("settings.form_lang"), member.locale or "", placeholder="en, fr"),
+    ), t.label("settings.form_submit"))
 
 
-def describe(ctx: Context, member: Member) -> str:
+def describe(ctx: Context, member: Member) -> Rich:
     """The member's settings, with where each inherited one comes from."""
     t = ctx.translator_for(member)
     community = ctx.community

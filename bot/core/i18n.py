@@ -9,6 +9,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from bot.core.text import REFERENCES, Part, Rich, UserText
+
 log = logging.getLogger(__name__)
 
 DEFAULT_LOCALE = "en"
@@ -50,23 +52,85 @@ class Term(str):
     """A parameter that is itself a catalog key, translated when the message is built (e.g. a status name)."""
 
 
+Template = tuple[tuple[str, str | None, str | None, str | None], ...]
+
+
+@cache
+def _template(message: str) -> Template:
+    """A message split once into literal text and its placeholders."""
+    return tuple(string.Formatter().parse(message))
+
+
 class Translator:
-    """Looks messages up in one locale, falling back to English, then to the key itself."""
+    """Looks messages up in one locale, falling back to English, then to the key itself.
+
+    Catalog text is trusted bot text; a placeholder filled with a plain string becomes user text (safe by default:
+    forgetting to mark a user's text cannot make it markup), with a Rich or a reference it keeps their parts.
+    """
 
     def __init__(self, locale: str | None) -> None:
         self.locale = normalise_locale(locale) or DEFAULT_LOCALE
+        self._own = catalog(self.locale)
+        self._fallback = catalog(DEFAULT_LOCALE)
 
     def has(self, key: str) -> bool:
         """Whether the catalogs hold key."""
-        return key in catalog(self.locale) or key in catalog(DEFAULT_LOCALE)
+        return key in self._own or key in self._fallback
 
-    def __call__(self, key: str, /, **params: Any) -> str:
-        """Return the message for key with params filled in."""
-        message = catalog(self.locale).get(key) or catalog(DEFAULT_LOCALE).get(key)
+    def __call__(self, key: str, /, **params: Any) -> Rich:
+        """The message for key as rich text, its placeholders filled with parts."""
+        message = self._own.get(key) or self._fallback.get(key)
+        if message is None:
+            log.error("missing catalog key %s", key)
+            return Rich((key,))
+        parts: list[Part] = []
+        pending = ""
+        try:
+            for literal, name, spec, conversion in _template(message):
+                pending += literal
+                if name is None:
+                    continue
+                value = params[name]
+                if isinstance(value, Term):
+                    value = self(value)
+                if isinstance(value, str):
+                    if type(value) is not UserText:
+                        value = UserText(value)
+                    if pending:
+                        parts.append(pending)
+                        pending = ""
+                    if value:
+                        parts.append(value)
+                elif isinstance(value, Rich):
+                    for part in value:
+                        if type(part) is str:
+                            pending += part
+                        else:
+                            if pending:
+                                parts.append(pending)
+                                pending = ""
+                            parts.append(part)
+                elif isinstance(value, REFERENCES):
+                    if pending:
+                        parts.append(pending)
+                        pending = ""
+                    parts.append(value)
+                else:  # numbers, dates: bot text
+                    pending += format(repr(value) if conversion == "r" else value, spec or "")
+        except (KeyError, IndexError, ValueError):
+            log.exception("bad parameters for catalog key %s", key)
+            return Rich((message,))
+        if pending:
+            parts.append(pending)
+        return Rich(parts)
+
+    def label(self, key: str, /, **params: Any) -> str:
+        """The message as plain text, for places no platform parses (button labels, form titles and inputs)."""
+        message = self._own.get(key) or self._fallback.get(key)
         if message is None:
             log.error("missing catalog key %s", key)
             return key
-        params = {name: self(value) if isinstance(value, Term) else value for name, value in params.items()}
+        params = {name: self.label(value) if isinstance(value, Term) else value for name, value in params.items()}
         try:
             return message.format(**params)
         except (KeyError, IndexError, ValueError):

@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.core.text import ChannelRef, Link, MemberRef, Rich, Text, UserText
+
+__all__ = ["Actor", "Attachment", "Button", "Card", "ChannelRef", "Field", "Form", "FormInput", "Link", "MemberRef",
+           "Message", "Place", "Reply", "Rich", "Role", "Text", "UserText"]
+
 
 class Role(StrEnum):
     """Who may run a command; each role includes the ones before it."""
@@ -55,19 +60,19 @@ class Button:
 class Field:
     """A labelled value shown on a card."""
 
-    label: str
-    value: str
+    label: Text
+    value: Text
 
 
 @dataclass(frozen=True)
 class Card:
     """A rich message: title, body, fields, buttons and a footer line."""
 
-    title: str
-    body: str = ""
+    title: Text
+    body: Text = ""
     fields: tuple[Field, ...] = ()
     buttons: tuple[Button, ...] = ()
-    footer: str = ""
+    footer: Text = ""
 
 
 @dataclass(frozen=True)
@@ -96,12 +101,30 @@ class Form:
 
 @dataclass(frozen=True)
 class Reply:
-    """What a command answers: text and cards, private to the actor unless `public`."""
+    """What a command answers, privately to the actor: text and cards, or a form to open."""
 
-    text: str = ""
+    text: Text = ""
     cards: tuple[Card, ...] = ()
-    public: bool = False
     form: Form | None = None
     field_errors: dict[str, str] = field(default_factory=dict)
     ok: bool = True
     changed: bool = False  # the command wrote to the database (adapters refresh views such as Slack's App Home)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (a chart, an export)."""
+
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the bot sends through the outbox: text, cards, files, and the posting whose message it replaces."""
+
+    text: Text = ""
+    cards: tuple[Card, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    edits: int | None = None  # a posting id: this message replaces that posting's message in place

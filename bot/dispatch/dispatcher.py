@@ -18,7 +18,8 @@ from bot.core.i18n import Translator
 from bot.core.params import convert
 from bot.core.registry import CommandSpec, Kind, Registry, describe_usage
 from bot.core.syntax import ParsedText, parse_command_text
-from bot.core.types import Actor, Place, Reply
+from bot.core.text import plain
+from bot.core.types import Actor, Place, Reply, Rich
 from bot.dispatch.context import BUTTON, FORM, TEXT, Context
 from bot.services import members, suggest
 from bot.store.events import take_changed, take_written
@@ -127,7 +128,7 @@ class Dispatcher:
 
 async def bind(ctx: Context, spec: CommandSpec, words: tuple[str, ...], options: dict[str, str]) -> dict[str, Any]:
     """Match words and key=value options to the command's parameters and convert them; report every bad one."""
-    usage = describe_usage(spec, ctx.t)
+    usage = describe_usage(spec, ctx.t.label)
     raw: dict[str, str] = {}
     positionals = list(spec.positionals)
     remaining = list(words)
@@ -170,8 +171,10 @@ def error_reply(error: UserError, t: Translator) -> Reply:
     """The friendly reply for a user error; field errors list every field and keep them apart for forms."""
     if isinstance(error, FieldErrors):
         fields = {name: t(e.key, **e.params) for name, e in error.errors.items()}
+        shown = {name: plain(message) for name, message in fields.items()}  # under a form's inputs: plain text
         if len(fields) == 1:
-            return Reply(next(iter(fields.values())), field_errors=fields, ok=False)
-        lines = [t("errors.fields", count=len(fields))] + [f"• {name}: {message}" for name, message in fields.items()]
-        return Reply("\n".join(lines), field_errors=fields, ok=False)
+            return Reply(next(iter(fields.values())), field_errors=shown, ok=False)
+        lines = [t("errors.fields", count=len(fields))] + [Rich.of(f"• {name}: ", message)
+                                                           for name, message in fields.items()]
+        return Reply(Rich.join("\n", lines), field_errors=shown, ok=False)
     return Reply(t(error.key, **error.params), ok=False)

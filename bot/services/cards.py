@@ -6,44 +6,47 @@ from datetime import date
 
 from bot.core.buttons import button_id
 from bot.core.i18n import Translator
-from bot.core.types import Button, Card, Field
+from bot.core.types import Button, Card, Field, MemberRef, Rich, Text, UserText
 from bot.services.gigs import budget_of, is_open
-from bot.services.safety import neutralise_mentions
 from bot.store.models import Gig
 
 CHANNEL_DESCRIPTION = 500
 
 
-def where(gig: Gig, t: Translator) -> str:
+def where(gig: Gig, t: Translator) -> Rich:
     """`Remote`, `Paris`, or `Remote · Paris`."""
-    parts = [t("gig.remote")] if gig.remote else []
+    parts: list[Text] = [t("gig.remote")] if gig.remote else []
     if gig.location:
-        parts.append(neutralise_mentions(gig.location))
-    return " · ".join(parts) or t("gig.onsite")
+        parts.append(Rich((UserText(gig.location),)))
+    return Rich.join(" · ", parts) if parts else t("gig.onsite")
 
 
 def gig_card(gig: Gig, t: Translator, applicants: int, today: date, full: bool = False) -> Card:
     """A gig as a card; `full` keeps the whole description (for `gig show`)."""
-    description = neutralise_mentions(gig.description)
-    if not full and len(description) > CHANNEL_DESCRIPTION:
-        description = description[:CHANNEL_DESCRIPTION].rstrip() + "…"
-    fields = [Field(t("gig.field_budget"), budget_of(gig).format())]
+    text = gig.description
+    if not full and len(text) > CHANNEL_DESCRIPTION:
+        text = text[:CHANNEL_DESCRIPTION].rstrip() + "…"
+    description = Rich((UserText(text),)) if text else ""
+    # budget and tags read as typed: a row may hold any text in the currency or a tag (written directly)
+    fields = [Field(t("gig.field_budget"), Rich((UserText(budget_of(gig).format()),)))]
     if gig.tag_names:
-        fields.append(Field(t("gig.field_tags"), ", ".join(gig.tag_names)))
+        fields.append(Field(t("gig.field_tags"), Rich((UserText(", ".join(gig.tag_names)),))))
     fields.append(Field(t("gig.field_where"), where(gig, t)))
     if gig.hours:
         fields.append(Field(t("gig.field_hours"), t("gig.hours", hours=gig.hours)))
     fields.append(Field(t("gig.field_apply_by"), gig.apply_by.isoformat()))
     if gig.apply_url:
-        fields.append(Field(t("gig.field_apply_url"), gig.apply_url))
+        fields.append(Field(t("gig.field_apply_url"), Rich((UserText(gig.apply_url),))))
     fields.append(Field(t("gig.field_applicants"), str(applicants)))
     if full:
-        fields.append(Field(t("gig.field_poster"), neutralise_mentions(gig.poster.display_name)))
-    title = neutralise_mentions(gig.title)
+        poster = gig.poster
+        fields.append(Field(t("gig.field_poster"), Rich((MemberRef(poster.platform, poster.platform_user_id,
+                                                                    poster.display_name),))))
+    title = UserText(gig.title)
     if not is_open(gig, today):
         return Card(t("gig.closed_title", id=gig.id, title=title), description, tuple(fields), (),
                     t("gig.closed_footer"))
-    buttons: tuple[Button, ...] = (Button(t("gig.button_apply"), button_id("apply", gig.id), "primary"),)
+    buttons: tuple[Button, ...] = (Button(t.label("gig.button_apply"), button_id("apply", gig.id), "primary"),)
     if not full:
-        buttons += (Button(t("gig.button_details"), button_id("show", gig.id)),)
-    return Card(f"#{gig.id} · {title}", description, tuple(fields), buttons, t("gig.footer", id=gig.id))
+        buttons += (Button(t.label("gig.button_details"), button_id("show", gig.id)),)
+    return Card(Rich.of(f"#{gig.id} · ", title), description, tuple(fields), buttons, t("gig.footer", id=gig.id))

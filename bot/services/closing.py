@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
-from bot.core.types import Reply
+from bot.core.types import Message
 from bot.services import applications, nudges, outbox, postings
 from bot.services.gigs import CLOSED
 from bot.services.members import translator_for
-from bot.services.safety import neutralise_mentions
 from bot.store.models import Application, Community, Gig, Member
 
 
@@ -33,17 +32,17 @@ async def close_gig(session: AsyncSession, community: Community, gig: Gig, clock
     if hired is not None and hired.status != applications.HIRED:
         applications.transition(session, hired, applications.HIRED, actor, now)
     updated = await postings.refresh(session, community, gig, clock)
-    title = neutralise_mentions(gig.title)
+    title = gig.title
     told = 0
     for application in found:
         if application is hired or application.status not in applications.PENDING:
             continue
         t = translator_for(application.member, community)
         key = "close.dm_expired" if expired else "close.dm"
-        outbox.enqueue_dm(session, application.member, Reply(t(key, id=gig.id, title=title)), clock)
+        outbox.enqueue_dm(session, application.member, Message(t(key, id=gig.id, title=title)), clock)
         told += 1
     if hired is not None:
         t = translator_for(hired.member, community)
-        outbox.enqueue_dm(session, hired.member, Reply(t("close.dm_hired", id=gig.id, title=title)), clock)
+        outbox.enqueue_dm(session, hired.member, Message(t("close.dm_hired", id=gig.id, title=title)), clock)
     await nudges.cancel_for_gig(session, gig.id)
     return Closed(updated, told)

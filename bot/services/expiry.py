@@ -6,12 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.clock import Clock, local_date
-from bot.core.types import Reply
+from bot.core.types import Message
 from bot.services import audit, outbox
 from bot.services.closing import close_gig
 from bot.services.gigs import OPEN
 from bot.services.members import translator_for
-from bot.services.safety import neutralise_mentions
 from bot.store.events import take_written
 from bot.store.models import Community, Gig
 
@@ -29,8 +28,8 @@ async def close_expired(sessions: async_sessionmaker[AsyncSession], clock: Clock
             for gig in gigs:
                 result = await close_gig(session, community, gig, clock, actor=None, expired=True)
                 t = translator_for(gig.poster, community)
-                outbox.enqueue_dm(session, gig.poster, Reply(t(
-                    "close.poster_expired", id=gig.id, title=neutralise_mentions(gig.title),
+                outbox.enqueue_dm(session, gig.poster, Message(t(
+                    "close.poster_expired", id=gig.id, title=gig.title,
                     postings=result.postings, told=result.told)), clock)
                 audit.write(session, community.id, None, now, "gig.expire", gig.id)
                 closed += 1

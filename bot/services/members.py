@@ -15,6 +15,7 @@ from bot.core.types import Actor, Place, Role
 from bot.store.models import Community, Member, Workspace
 
 CONSOLE = "console"
+MAX_DISPLAY_NAME = 100  # the column size
 
 
 async def community_for(session: AsyncSession, place: Place, settings: Settings, now: datetime,
@@ -74,8 +75,9 @@ async def member_for(session: AsyncSession, community: Community, actor: Actor, 
     member = await _find(session, community.id, actor.platform, actor.user_id)
     if member is None:
         member = await _create(session, community.id, actor.platform, actor.user_id, actor.display_name, now)
-    if actor.display_name and member.display_name != actor.display_name:
-        member.display_name = actor.display_name[:100]
+    name = actor.display_name[:MAX_DISPLAY_NAME]  # a platform name longer than the column is cut, never refused
+    if name and member.display_name != name:
+        member.display_name = name
     platform_locale = normalise_locale(actor.locale)
     if platform_locale and member.platform_locale != platform_locale:
         member.platform_locale = platform_locale
@@ -111,7 +113,7 @@ async def _create(
     try:
         async with session.begin_nested():
             member = Member(community_id=community_id, platform=platform, platform_user_id=user_id,
-                            display_name=(name or user_id)[:100], is_poster=False, nudges_enabled=True,
+                            display_name=(name or user_id)[:MAX_DISPLAY_NAME], is_poster=False, nudges_enabled=True,
                             dm_undeliverable=False, created_at=now)
             session.add(member)
             await session.flush()

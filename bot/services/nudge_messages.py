@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from bot.core.buttons import button_id
 from bot.core.i18n import Term, Translator
-from bot.core.types import Button, Card, Reply
+from bot.core.types import Button, Card, Message, Rich
 from bot.services import nudges
-from bot.services.safety import neutralise_mentions
 
 
 @dataclass(frozen=True)
@@ -29,32 +28,30 @@ def member_buttons(t: Translator, gig_id: int) -> tuple[Button, ...]:
     """Record the answer, snooze, stop, or open the settings."""
     statuses = [("followed_up", "primary"), ("interviewing", "default"), ("hired", "default"),
                 ("rejected", "default")]
-    buttons = [Button(t(f"nudge.button_{status}"), button_id("status", f"{gig_id}.{status}"), style)
+    buttons = [Button(t.label(f"nudge.button_{status}"), button_id("status", f"{gig_id}.{status}"), style)
                for status, style in statuses]
-    buttons += [Button(t("nudge.button_snooze"), button_id("snooze", gig_id)),
-                Button(t("nudge.button_stop"), button_id("reminders", f"{gig_id}.off"), "danger"),
-                Button(t("nudge.button_settings"), button_id("settings"))]
+    buttons += [Button(t.label("nudge.button_snooze"), button_id("snooze", gig_id)),
+                Button(t.label("nudge.button_stop"), button_id("reminders", f"{gig_id}.off"), "danger"),
+                Button(t.label("nudge.button_settings"), button_id("settings"))]
     return tuple(buttons)
 
 
-def nudge_message(facts: NudgeFacts, t: Translator) -> Reply:
+def nudge_message(facts: NudgeFacts, t: Translator) -> Message:
     """The DM for a nudge, in the reader's language."""
-    title = neutralise_mentions(facts.title)
-    poster = neutralise_mentions(facts.poster)
-    values = {"id": facts.gig_id, "title": title, "poster": poster, "days": facts.days}
+    values = {"id": facts.gig_id, "title": facts.title, "poster": facts.poster, "days": facts.days}
     if facts.kind == nudges.NO_RESPONSE:
-        return Reply(t("nudge.no_response", **values))
+        return Message(t("nudge.no_response", **values))
     if facts.kind == nudges.POSTER_REVIEW:
-        buttons = (Button(t("nudge.button_applicants"), button_id("applicants", facts.gig_id), "primary"),
-                   Button(t("nudge.button_close"), button_id("close", facts.gig_id)))
+        buttons = (Button(t.label("nudge.button_applicants"), button_id("applicants", facts.gig_id), "primary"),
+                   Button(t.label("nudge.button_close"), button_id("close", facts.gig_id)))
         card = Card(t("nudge.poster_review_title", **values),
                     t("nudge.poster_review_body", count=facts.applicants, **values), buttons=buttons)
-        return Reply(cards=(card,))
+        return Message(cards=(card,))
     if facts.kind == nudges.NEWS_CHECK:
         body = t("nudge.news_check_body", status=Term(f"status.name.{facts.status}"), wait=facts.wait_days,
                  **values)
     else:
-        body = "\n".join([t(f"nudge.{facts.kind}_why", **values), "", t("nudge.copy_hint"),
-                          "> " + t(f"nudge.{facts.kind}_template", **values)])
-    return Reply(cards=(Card(t(f"nudge.{facts.kind}_title", **values), body,
+        body = Rich.join("\n", [t(f"nudge.{facts.kind}_why", **values), "", t("nudge.copy_hint"),
+                                 "> " + t(f"nudge.{facts.kind}_template", **values)])
+    return Message(cards=(Card(t(f"nudge.{facts.kind}_title", **values), body,
                              buttons=member_buttons(t, facts.gig_id)),))

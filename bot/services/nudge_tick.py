@@ -161,12 +161,8 @@ def _decide(row: Any, community: Community, reviews: dict[int, tuple[int, bool, 
     t = Translator(row.locale or row.platform_locale or community.default_locale)
     facts = NudgeFacts(row.kind, row.gig, row.title, row.poster, row.status or "", days,
                        wait_days=policy.no_response.days, applicants=applicants)
-    batch.send[row.id] = {
-        "community_id": row.community_id, "platform": row.platform, "kind": outbox.DM,
-        "destination": row.platform_user_id, "member_id": row.member_id, "posting_id": None,
-        "payload": outbox.to_payload(nudge_message(facts, t)), "state": outbox.PENDING, "attempts": 0,
-        "next_attempt_at": now, "created_at": now,
-    }
+    batch.send[row.id] = outbox.outbox_row(row.community_id, row.platform, outbox.DM, row.platform_user_id,
+                                           nudge_message(facts, t), now, member_id=row.member_id)
     if row.kind == NEWS_CHECK:
         batch.follow_ons[row.id] = {
             "community_id": row.community_id, "member_id": row.member_id, "application_id": row.application_id,

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.clock import Clock
-from bot.core.types import Button, Card, Field, Reply
+from bot.core.text import from_json, to_json
+from bot.core.types import Attachment, Button, Card, Field, Message
 from bot.store.events import OUTBOX, note_written
 from bot.store.models import Member, OutboxMessage, Posting
 
@@ -44,7 +46,7 @@ class Outgoing:
     id: int
     kind: str
     destination: str
-    message: Reply
+    message: Message
     message_ref: str | None = None
     dm_channel: str | None = None  # for a DM: the channel opened with the member before, if any
 
@@ -58,39 +60,63 @@ class Sent:
 
 
 Sender = Callable[[Outgoing], Awaitable[Sent]]
+PAYLOAD_VERSION = 2  # 2: texts hold typed parts; before, plain strings held (neutralised) user text
 
 
-def to_payload(message: Reply) -> dict[str, Any]:
+def to_payload(message: Message) -> dict[str, Any]:
     """A message as JSON for the outbox table (built by hand: dataclasses.asdict is slow on the nudge tick's path)."""
-    return {"text": message.text, "cards": [
-        {"title": card.title, "body": card.body, "footer": card.footer,
-         "fields": [{"label": f.label, "value": f.value} for f in card.fields],
+    payload: dict[str, Any] = {"v": PAYLOAD_VERSION, "text": to_json(message.text), "cards": [
+        {"title": to_json(card.title), "body": to_json(card.body), "footer": to_json(card.footer),
+         "fields": [{"label": to_json(f.label), "value": to_json(f.value)} for f in card.fields],
          "buttons": [{"label": b.label, "id": b.id, "style": b.style} for b in card.buttons]}
         for card in message.cards]}
+    if message.attachments:
+        payload["files"] = [{"name": a.filename, "type": a.content_type, "data": base64.b64encode(a.data).decode()}
+                            for a in message.attachments]
+    if message.edits is not None:
+        payload["edits"] = message.edits
+    return payload
 
 
-def from_payload(payload: dict[str, Any]) -> Reply:
-    """The message stored by to_payload."""
+def from_payload(payload: dict[str, Any]) -> Message:
+    """The message stored by to_payload (older rows: their strings read as user text)."""
+    legacy = payload.get("v", 1) < PAYLOAD_VERSION
     cards = tuple(
-        Card(title=c["title"], body=c["body"], footer=c["footer"],
-             fields=tuple(Field(**f) for f in c["fields"]), buttons=tuple(Button(**b) for b in c["buttons"]))
+        Card(title=from_json(c["title"], legacy), body=from_json(c["body"], legacy),
+             footer=from_json(c["footer"], legacy),
+             fields=tuple(Field(from_json(f["label"], legacy), from_json(f["value"], legacy)) for f in c["fields"]),
+             buttons=tuple(Button(**b) for b in c["buttons"]))
         for c in payload.get("cards", [])
     )
-    return Reply(text=payload.get("text", ""), cards=cards, public=True)
+    files = tuple(Attachment(f["name"], base64.b64decode(f["data"]), f["type"]) for f in payload.get("files", []))
+    return Message(text=from_json(payload.get("text", ""), legacy), cards=cards, attachments=files,
+                   edits=payload.get("edits"))
 
 
-def enqueue(session: AsyncSession, community_id: int, platform: str, kind: str, destination: str, message: Reply,
+def outbox_row(community_id: int, platform: str, kind: str, destination: str, message: Message, now: datetime,
+               member_id: int | None = None, posting_id: int | None = None) -> dict[str, Any]:
+    """The one way to build an outbox row (a dict, so the nudge tick can insert thousands in one statement).
+
+    A message that edits a posting goes as an edit of that posting, whatever `kind` says.
+    """
+    if message.edits is not None:
+        kind, posting_id = EDIT, message.edits
+    return {"community_id": community_id, "platform": platform, "kind": kind, "destination": destination,
+            "member_id": member_id, "posting_id": posting_id, "payload": to_payload(message), "state": PENDING,
+            "attempts": 0, "next_attempt_at": now, "created_at": now}
+
+
+def enqueue(session: AsyncSession, community_id: int, platform: str, kind: str, destination: str, message: Message,
             clock: Clock, posting_id: int | None = None, member_id: int | None = None) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction."""
-    row = OutboxMessage(community_id=community_id, platform=platform, kind=kind, destination=destination,
-                        posting_id=posting_id, member_id=member_id, payload=to_payload(message), state=PENDING,
-                        attempts=0, next_attempt_at=clock.now(), created_at=clock.now())
+    row = OutboxMessage(**outbox_row(community_id, platform, kind, destination, message, clock.now(),
+                                     member_id=member_id, posting_id=posting_id))
     session.add(row)
     note_written(session, OUTBOX)
     return row
 
 
-def enqueue_dm(session: AsyncSession, member: Member, message: Reply, clock: Clock) -> OutboxMessage | None:
+def enqueue_dm(session: AsyncSession, member: Member, message: Message, clock: Clock) -> OutboxMessage | None:
     """A DM to a member, unless their DMs are known to be closed."""
     if member.dm_undeliverable:
         return None

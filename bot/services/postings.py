@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock, local_date
 from bot.core.i18n import Translator
-from bot.core.types import Reply
+from bot.core.types import Message
 from bot.services import applications, outbox
 from bot.services.cards import gig_card
 from bot.store.models import Community, Gig, Posting
@@ -19,6 +19,6 @@ async def refresh(session: AsyncSession, community: Community, gig: Gig, clock: 
     card = gig_card(gig, Translator(community.default_locale), count, local_date(clock.now(), community.timezone))
     postings = (await session.execute(select(Posting).where(Posting.gig_id == gig.id))).scalars().all()
     for posting in postings:
-        outbox.enqueue(session, community.id, posting.platform, outbox.EDIT, posting.channel, Reply(cards=(card,)),
-                       clock, posting_id=posting.id)
+        outbox.enqueue(session, community.id, posting.platform, outbox.EDIT, posting.channel,
+                       Message(cards=(card,), edits=posting.id), clock)
     return len(postings)

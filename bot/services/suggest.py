@@ -8,7 +8,6 @@ from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.gigs import GigFilter, open_gigs
-from bot.services.safety import neutralise_mentions
 from bot.store.models import Gig, GigTag
 
 LIMIT = 25  # Discord shows at most 25 choices
@@ -24,7 +23,7 @@ async def gigs(session: AsyncSession, community_id: int, today: date, typed: str
         by_title = func.lower(Gig.title).contains(text, autoescape=True)
         query = query.where(or_(by_title, by_number) if by_number is not None else by_title)
     rows = await session.execute(query.order_by(Gig.created_at.desc(), Gig.id.desc()).limit(LIMIT))
-    return [(f"#{gig.id} {neutralise_mentions(gig.title)}"[:LABEL], str(gig.id)) for gig in rows.scalars()]
+    return [(f"#{gig.id} {gig.title}"[:LABEL], str(gig.id)) for gig in rows.scalars()]
 
 
 async def tags(session: AsyncSession, community_id: int, typed: str) -> list[tuple[str, str]]:

@@ -45,7 +45,7 @@ async def test_route_commands_are_for_admins_only_and_validate_input(bot: Harnes
 async def test_roles_are_granted_by_admins_only(bot: Harness) -> None:
     assert "Only admins can run `/gig role add`." == await bot.fails("alice", "/gig role add @alice poster")
     assert "must be one of: poster" in await bot.fails("admin", "/gig role add @alice admin")
-    assert "U0SLACK can now post gigs." == await bot.ok("admin", "/gig role add <@U0SLACK|slackuser> poster")
+    assert "@U0SLACK can now post gigs." == await bot.ok("admin", "/gig role add <@U0SLACK|slackuser> poster")
     assert "Nothing to change" in await bot.ok("admin", "/gig role add <@U0SLACK> poster")
     async with bot.app.sessions() as session:
         member = (await session.execute(select(Member).where(Member.platform_user_id == "U0SLACK"))).scalar_one()

@@ -95,7 +95,7 @@ async def test_show_has_everything_and_an_apply_button_while_open(bot: Harness) 
     text = await bot.ok("alice", "/gig show #1")
     for expected in ("== #1 · Logo ==", "A full description", "Budget: 80 EUR", "Tags: design", "Where: Remote",
                      "Effort: about 5 h", "Apply by: 2026-12-07", "Apply at: https://acme.io/jobs/1",
-                     "Applicants: 0", "Posted by: Admin", "[Apply](gig:apply:1)"):
+                     "Applicants: 0", "Posted by: @Admin", "[Apply](gig:apply:1)"):
         assert expected in text
     assert "There is no gig #9" in await bot.fails("alice", "/gig show 9")
     assert '"abc" is not a gig number' in await bot.fails("alice", "/gig show abc")

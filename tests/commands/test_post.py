@@ -1,5 +1,6 @@
 from sqlalchemy import func, select
 
+from bot.core.types import Rich
 from bot.store.models import AuditEntry, Gig, OutboxMessage, Posting
 from tests.conftest import Harness
 
@@ -103,18 +104,18 @@ async def test_duplicates_are_refused_with_the_earlier_gig_id(bot: Harness, cloc
 
 async def test_members_cannot_post_until_an_admin_makes_them_posters(bot: Harness, post_line: str) -> None:
     assert "Only posters and admins" in await bot.fails("alice", post_line)
-    assert "Alice can now post gigs." == await bot.ok("admin", "/gig role add @alice poster")
+    assert "@Alice can now post gigs." == await bot.ok("admin", "/gig role add @alice poster")
     await bot.ok("alice", post_line)
     await bot.ok("admin", "/gig role remove alice poster")
     assert "Only posters and admins" in await bot.fails("alice", '/gig post title="Other gig" budget=10')
 
 
-async def test_reposted_text_cannot_ping_anyone(bot: Harness) -> None:
+async def test_reposted_text_is_kept_as_typed_and_marked_as_user_text(bot: Harness) -> None:
     await bot.ok("admin", '/gig post title="@everyone URGENT <!channel>" budget=50 '
                           'description="ping @here and <@U123> and <@&42> and @channel"')
     sent = await bot.deliver()
     card = sent[0].message.cards[0]
-    for text in (card.title, card.body):
-        for ping in ("@everyone", "@here", "@channel", "<!channel>", "<@U123>", "<@&42>"):
-            assert ping not in text
-    assert "everyone URGENT" in card.title
+    assert isinstance(card.title, Rich) and isinstance(card.body, Rich)
+    assert card.title.user_parts == ["@everyone URGENT <!channel>"]  # the renderers make it safe, not the domain
+    assert card.body.user_parts == ["ping @here and <@U123> and <@&42> and @channel"]
+    assert "\u200b" not in str(card.title) + str(card.body)

@@ -18,9 +18,9 @@ async def test_applicants_shows_statuses_and_pitches_to_the_poster_and_admins(bo
     text = await bot.ok("poppy", "/gig applicants 1")
     lines = text.splitlines()
     assert lines[0] == 'Applicants to #1 "Fix my WordPress form" (3):'
-    assert lines[1] == "• Alice: applied (applied 2026-11-23)"
-    assert "I know" in lines[2] and "<@U1>" not in lines[2] and "@everyone" not in lines[2]
-    assert lines[3:] == ["• Bob: applied (applied 2026-11-23)", "• Carol: rejected (applied 2026-11-23)"]
+    assert lines[1] == "• @Alice: applied (applied 2026-11-23)"
+    assert lines[2] == "    “I know <@U1> and @everyone”"  # as typed: the renderers escape it
+    assert lines[3:] == ["• @Bob: applied (applied 2026-11-23)", "• @Carol: rejected (applied 2026-11-23)"]
     assert text == await bot.ok("admin", "/gig applicants 1")
     assert "Only posters and admins" in await bot.fails("alice", "/gig applicants 1")
     await bot.ok("admin", "/gig role add @other poster")

@@ -14,7 +14,7 @@ from bot.core.i18n import Term, Translator, catalog, normalise_locale, placehold
 from bot.services.applications import STATUSES
 
 BOT_DIR = Path(bot.__file__).parent
-KEY_CALL = re.compile(r"""\b(?:t|UserError|Term|has)\(\s*["']([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)["']""")
+KEY_CALL = re.compile(r"""\b(?:t|label|UserError|Term|has)\(\s*["']([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)["']""")
 
 
 def keys_used_in_code() -> dict[str, str]:

@@ -151,7 +151,7 @@ class DiscordAdapter:
         await self.answer(interaction, await task)
 
     async def answer(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
-        """Open the reply's form, or show the reply (privately unless it announces something)."""
+        """Open the reply's form, or show the reply privately."""
         if reply.form is not None and not interaction.response.is_done():
             await interaction.response.send_modal(render.GigModal(reply.form, self._submitter(reply.form)))
             return
@@ -159,9 +159,9 @@ class DiscordAdapter:
         if parts.content is None and not parts.embeds:
             parts.content = "✓"
         if interaction.response.is_done():
-            await interaction.followup.send(**parts.send_kwargs(), ephemeral=not reply.public)
+            await interaction.followup.send(**parts.send_kwargs(), ephemeral=True)
         else:
-            await interaction.response.send_message(**parts.send_kwargs(), ephemeral=not reply.public)
+            await interaction.response.send_message(**parts.send_kwargs(), ephemeral=True)
 
     def _submitter(self, form: Form) -> render.Submit:
         async def submit(interaction: discord.Interaction[Any], values: dict[str, str]) -> None:
@@ -182,14 +182,15 @@ class DiscordAdapter:
         while len(self.refills) > REFILLS_KEPT:
             self.refills.popitem(last=False)
         t = Translator(str(interaction.locale))
-        button = Button(t("discord.refill"), button_id(REFILL, token), "primary")
+        button = Button(t.label("discord.refill"), button_id(REFILL, token), "primary")
         return Reply(reply.text, cards=(Card(form.title, buttons=(button,)),), ok=False)
 
     async def _refill(self, interaction: discord.Interaction[Any], token: str) -> None:
         kept = self.refills.get(token)
         if kept is None:
             t = Translator(str(interaction.locale))
-            await interaction.response.send_message(t("discord.refill_expired"), ephemeral=True)
+            await interaction.response.send_message(**render.message(Reply(t("discord.refill_expired"))).send_kwargs(),
+                                                    ephemeral=True)
             return
         form, values = kept
         await interaction.response.send_modal(render.GigModal(form, self._submitter(form), values))

@@ -30,7 +30,7 @@ Suggest = Callable[[discord.Interaction[Any], Kind, str], Awaitable[list[app_com
 
 def build(registry: Registry, on_command: OnCommand, suggest: Suggest) -> list[app_commands.Group]:
     """The two top-level groups with every registered command in them."""
-    english = Translator("en")
+    english = Translator("en").label
     gig = app_commands.Group(name=text(GROUP, "discord.names.gig"), description=text(
         "Post, find, apply to and track small paid gigs", "discord.gig"), guild_only=True)
     admin = app_commands.Group(name=text(ADMIN_GROUP, "discord.names.gig_admin"), description=text(
@@ -74,7 +74,7 @@ def _callback(spec: CommandSpec, on_command: OnCommand) -> Callable[..., Awaitab
     parameters += [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=_annotation(p),
                                      default=inspect.Parameter.empty if p.required else None) for p in ordered]
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    english = Translator("en")
+    english = Translator("en").label
     app_commands.describe(**{p.name: text(english(f"params.{p.name}")[:100], f"params.{p.name}")
                              for p in spec.params})(callback)
     app_commands.rename(**{p.name: text(p.name, f"discord.names.{p.name}") for p in spec.params})(callback)

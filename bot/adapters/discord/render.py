@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import discord
 
+from bot.core import types as core
 from bot.core.buttons import BUTTON_ID
+from bot.core.text import ChannelRef, Link, MemberRef, Text, UserText, plain, strip_bidi
 from bot.core.types import Button, Card, Form, Reply
 
 MAX_CONTENT = 2000
 MAX_EMBEDS = 10
 MAX_BUTTONS = 25
+PLATFORM = "discord"
+MENTION = re.compile(r"<(?=[@#/]|a?:\w+:\d)")  # user, role, channel, command mentions and custom emoji
 STYLES = {"primary": discord.ButtonStyle.primary, "danger": discord.ButtonStyle.danger}
 
 
@@ -22,14 +28,60 @@ def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def escape(text: str, masked: bool = False) -> str:
+    r"""User text made inert for Discord markdown, unchanged unless it holds markup that could disguise or ping.
+
+    Masked links (`[label](url)`) lose their brackets to backslash escapes, and so do mention forms (`<@1>`,
+    `<#1>`, `<@&1>`, `</cmd:1>`), so they show as typed; Discord hides the backslashes, so what a member copies is
+    what was typed. Backslashes already there are escaped first, so a typed `\[` cannot undo ours.
+    """
+    text = strip_bidi(text)
+    masked = masked or "](" in text
+    if not masked and not MENTION.search(text):
+        return text
+    text = text.replace("\\", "\\\\")
+    if masked:
+        text = text.replace("[", "\\[").replace("]", "\\]")
+    return MENTION.sub(lambda m: "\\" + m.group(0), text)
+
+
+def markdown(text: Text, mentions: bool = True) -> str:
+    """Text for a place Discord parses as markdown; references become mentions where `mentions` (not in titles)."""
+    if type(text) is str:
+        return text
+    out: list[str] = []
+    for index, part in enumerate(text):
+        kind = type(part)
+        if kind is str:
+            out.append(part)  # type: ignore[arg-type]
+        elif kind is UserText:  # a `](` may also form across parts: `[Upwork]` then `(https://…)`
+            after = text[index + 1] if index + 1 < len(text) else ""
+            user_text = str(part)
+            across = (user_text.startswith("(") and bool(out) and out[-1].endswith("]")) or (
+                user_text.endswith("]") and str(after).startswith("("))
+            out.append(escape(user_text, across))
+        elif mentions and isinstance(part, ChannelRef) and part.platform == PLATFORM and part.id.isdigit():
+            out.append(f"<#{part.id}>")
+        elif mentions and isinstance(part, MemberRef) and part.platform == PLATFORM and part.user_id.isdigit():
+            out.append(f"<@{part.user_id}>")
+        elif isinstance(part, Link):
+            label = part.label.replace("[", "").replace("]", "")
+            url = part.url.replace(")", "%29").replace(" ", "%20")
+            out.append(f"[{label}]({url})" if label and mentions else f"<{url}>" if mentions else str(part))
+        else:  # a channel or member of another platform (or in a title): its plain name
+            out.append(escape(str(part)))
+    return "".join(out)
+
+
 def embed(card: Card) -> discord.Embed:
-    """A card as an embed: title, description, inline fields, footer."""
-    result = discord.Embed(title=cut(card.title, 256), description=cut(card.body, 4096) or None,
-                           colour=discord.Colour.blurple())
+    """A card as an embed: title, description, inline fields, footer (plain text: shown exactly as typed)."""
+    result = discord.Embed(title=cut(markdown(card.title, mentions=False), 256),
+                           description=cut(markdown(card.body), 4096) or None, colour=discord.Colour.blurple())
     for item in card.fields[:25]:
-        result.add_field(name=cut(item.label, 256), value=cut(item.value, 1024) or "-", inline=True)
+        result.add_field(name=cut(markdown(item.label, mentions=False), 256), value=cut(markdown(item.value), 1024)
+                         or "-", inline=True)
     if card.footer:
-        result.set_footer(text=cut(card.footer, 2048))
+        result.set_footer(text=cut(plain(card.footer), 2048))
     return result
 
 
@@ -69,21 +121,26 @@ class Message:
     content: str | None
     embeds: list[discord.Embed] = field(default_factory=list)
     view: discord.ui.View | None = None
+    files: list[core.Attachment] = field(default_factory=list)
 
-    def send_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for send_message, followup.send or channel.send."""
+    def send_kwargs(self, edit: bool = False) -> dict[str, Any]:
+        """Keyword arguments for send_message, followup.send or channel.send (`edit`: for message.edit)."""
         kwargs: dict[str, Any] = {"content": self.content, "embeds": self.embeds,
                                   "allowed_mentions": discord.AllowedMentions.none()}
         if self.view is not None:
             kwargs["view"] = self.view
+        if self.files:
+            files = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in self.files]
+            kwargs["attachments" if edit else "files"] = files
         return kwargs
 
 
-def message(reply: Reply) -> Message:
-    """A reply's text as content, its cards as embeds, every card's buttons in one view."""
+def message(reply: Reply | core.Message) -> Message:
+    """A reply's text as content, its cards as embeds, every card's buttons in one view (never a ping)."""
     buttons = [button for card in reply.cards for button in card.buttons]
-    return Message(cut(reply.text, MAX_CONTENT) or None, [embed(card) for card in reply.cards[:MAX_EMBEDS]],
-                   view(buttons))
+    files = list(reply.attachments) if isinstance(reply, core.Message) else []
+    return Message(cut(markdown(reply.text), MAX_CONTENT) or None, [embed(card) for card in reply.cards[:MAX_EMBEDS]],
+                   view(buttons), files)
 
 
 Submit = Callable[[discord.Interaction[Any], dict[str, str]], Awaitable[None]]

@@ -31,12 +31,13 @@ class DiscordSender:
             raise outbox.PermanentFailure(f"{error.status} {error.code}: {error.text}") from error
 
     async def _send(self, message: outbox.Outgoing) -> outbox.Sent:
-        parts = render.message(message.message).send_kwargs()
+        rendered = render.message(message.message)
+        parts = rendered.send_kwargs()
         if message.kind == outbox.EDIT:
             assert message.message_ref is not None
             channel_id, _, message_id = message.message_ref.partition(":")
             channel = self.client.get_partial_messageable(int(channel_id))
-            await channel.get_partial_message(int(message_id)).edit(**parts)
+            await channel.get_partial_message(int(message_id)).edit(**rendered.send_kwargs(edit=True))
             return outbox.Sent(message.message_ref)
         dm_channel = None
         channel_id = message.destination

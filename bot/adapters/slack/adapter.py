@@ -146,7 +146,7 @@ class SlackAdapter:
 
     async def _on_command(self, ack: Callable[..., Awaitable[None]], command: dict[str, Any], respond: Respond) -> None:
         if self.work.qsize() >= QUEUE_LIMIT:
-            busy = Translator(self.people.cached_locale(command["user_id"]))("errors.busy")
+            busy = blocks.mrkdwn(Translator(self.people.cached_locale(command["user_id"]))("errors.busy"))
             await ack(text=busy, response_type="ephemeral")
             return
         await ack()
@@ -174,7 +174,7 @@ class SlackAdapter:
         view = body.get("view") or {}
         if view.get("type") == "modal" and reply.form is None:
             await self.client.views_push(trigger_id=body["trigger_id"], view=blocks.result_modal(
-                blocks.fallback_text(reply), reply))
+                blocks.title_text(reply), reply))
             return
         await self._answer(reply, user["id"], place, respond=respond if body.get("response_url") else None,
                            trigger_id=body.get("trigger_id"), in_modal=view.get("type") == "modal")
@@ -192,7 +192,7 @@ class SlackAdapter:
         if not reply.ok:
             errors = {name: text for name, text in reply.field_errors.items() if name in values}
             if not errors and values:  # an error about the whole form shows under its first input
-                errors = {next(iter(values)): reply.text}
+                errors = {next(iter(values)): blocks.plain_text(reply.text)}
             await ack(response_action="errors", errors={k: v[:2000] for k, v in errors.items()})
             return
         await ack()
@@ -222,8 +222,7 @@ class SlackAdapter:
         else:
             content: dict[str, Any] = {"text": blocks.fallback_text(reply), "blocks": blocks.message_blocks(reply)}
             if respond is not None:
-                await respond(response_type="in_channel" if reply.public else "ephemeral", replace_original=False,
-                              **content)
+                await respond(response_type="ephemeral", replace_original=False, **content)
             elif place.channel_id and not place.channel_id.startswith("D"):
                 await self.client.chat_postEphemeral(channel=place.channel_id, user=user_id, **content)
             else:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from bot.core.types import Button, Card, Form, Reply
+from bot.core.text import ChannelRef, Link, MemberRef, Text, UserText, strip_bidi
+from bot.core.text import plain as plain_text
+from bot.core.types import Button, Card, Form, Message, Reply
 
 MAX_SECTION = 3000
 MAX_FIELD = 2000
@@ -16,24 +19,79 @@ MAX_BLOCKS = 50
 MAX_MODAL_TITLE = 24
 FORM_PREFIX = "gig:form:"
 INPUT_ACTION = "value"
+PLATFORM = "slack"
+SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]+$")
+SLACK_USER = re.compile(r"^[UW][A-Z0-9]+$")
 
 
 def escape(text: str) -> str:
-    """Escape user text for mrkdwn: `&`, `<`, `>` only, which also disarms <!channel>, <!here> and <@U…>."""
+    """Escape text for mrkdwn: `&`, `<`, `>` only, which also disarms <!channel>, <!here> and <@U…>."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def plain(text: str, limit: int) -> dict[str, Any]:
-    """A plain_text object (no mentions, no markup), cut to Slack's limit."""
-    return {"type": "plain_text", "text": _cut(text, limit) or " ", "emoji": True}
+def mrkdwn(text: Text) -> str:
+    """Text as mrkdwn: every string escaped (bot text too: it never holds Slack markup), references as mentions."""
+    if type(text) is str:
+        return escape(text)
+    out: list[str] = []
+    for part in text:
+        kind = type(part)
+        if kind is str:
+            out.append(escape(part))  # type: ignore[arg-type]
+        elif kind is UserText:
+            out.append(escape(strip_bidi(part)))  # type: ignore[arg-type]
+        elif isinstance(part, ChannelRef) and part.platform == PLATFORM and SLACK_CHANNEL.match(part.id):
+            out.append(f"<#{part.id}>")
+        elif isinstance(part, MemberRef) and part.platform == PLATFORM and SLACK_USER.match(part.user_id):
+            out.append(f"<@{part.user_id}>")
+        elif isinstance(part, Link):
+            url = part.url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+            out.append(f"<{url}|{escape(part.label)}>" if part.label else f"<{url}>")
+        else:  # a channel or member of another platform: its plain name
+            out.append(escape(strip_bidi(str(part))))
+    return "".join(out)
 
 
-def _cut(text: str, limit: int) -> str:
+def plain(text: Text, limit: int) -> dict[str, Any]:
+    """A plain_text object (no mentions, no markup: text shows exactly as typed), cut to Slack's limit."""
+    return {"type": "plain_text", "text": _cut_plain(plain_text(text), limit) or " ", "emoji": True}
+
+
+def _cut_plain(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _cut(text: str, limit: int) -> str:
+    """Rendered mrkdwn within a limit, never cut inside a mention, a link or an entity such as `&amp;`."""
+    if len(text) <= limit:
+        return text
+    text = text[: limit - 1]
+    opened, entity = text.rfind("<"), text.rfind("&")
+    if opened > text.rfind(">"):
+        text = text[:opened]
+    if entity > text.rfind(";"):
+        text = text[:entity]
+    return text + "…"
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    """Rendered mrkdwn in pieces of at most size, none split inside a mention, a link or an entity."""
+    chunks = []
+    while len(text) > size:
+        cut = size
+        opened = text.rfind("<", 0, cut)
+        if opened > text.rfind(">", 0, cut) and opened > 0:
+            cut = opened
+        entity = text.rfind("&", 0, cut)
+        if entity > text.rfind(";", 0, cut) and entity > 0:
+            cut = entity
+        chunks.append(text[:cut])
+        text = text[cut:]
+    return [*chunks, text] if text else chunks
+
+
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _cut(escape(text), MAX_SECTION)}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _cut(text, MAX_SECTION)}}
 
 
 def button(item: Button) -> dict[str, Any]:
@@ -49,35 +107,41 @@ def card_blocks(card: Card) -> list[dict[str, Any]]:
     """Header, body, fields, buttons and footer."""
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(card.title, MAX_HEADER)}]
     if card.body:
-        blocks.append(_section(card.body))
+        blocks.append(_section(mrkdwn(card.body)))
     for start in range(0, len(card.fields), MAX_FIELDS):
         blocks.append({"type": "section", "fields": [
-            {"type": "mrkdwn", "text": _cut(f"*{escape(field.label)}*\n{escape(field.value)}", MAX_FIELD)}
+            {"type": "mrkdwn", "text": _cut(f"*{mrkdwn(field.label)}*\n{mrkdwn(field.value)}", MAX_FIELD)}
             for field in card.fields[start:start + MAX_FIELDS]]})
     if card.buttons:
         blocks.append({"type": "actions", "elements": [button(b) for b in card.buttons[:25]]})
     if card.footer:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape(card.footer)}]})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(mrkdwn(card.footer),
+                                                                                           MAX_SECTION)}]})
     return blocks
 
 
-def message_blocks(reply: Reply) -> list[dict[str, Any]]:
-    """A reply's text, then its cards, within Slack's 50 blocks."""
+def message_blocks(message: Reply | Message) -> list[dict[str, Any]]:
+    """A reply's or message's text, then its cards, within Slack's 50 blocks."""
     blocks: list[dict[str, Any]] = []
-    text = reply.text
-    while text:
-        blocks.append(_section(text[:MAX_SECTION]))
-        text = text[MAX_SECTION:]
-    for card in reply.cards:
+    if message.text:
+        blocks.extend(_section(chunk) for chunk in _chunks(mrkdwn(message.text), MAX_SECTION))
+    for card in message.cards:
         blocks.extend(card_blocks(card))
     return blocks[:MAX_BLOCKS]
 
 
-def fallback_text(reply: Reply) -> str:
-    """The notification text: the reply's first line, or its first card's title."""
-    if reply.text:
-        return _cut(reply.text.splitlines()[0], 300)
-    return _cut(reply.cards[0].title, 300) if reply.cards else " "
+def fallback_text(message: Reply | Message) -> str:
+    """The notification text (Slack parses it as mrkdwn, so it is escaped): the first line, or the first title."""
+    if message.text:
+        return _cut(mrkdwn(message.text).split("\n", 1)[0], 300) or " "
+    return _cut(mrkdwn(message.cards[0].title), 300) if message.cards else " "
+
+
+def title_text(message: Reply | Message) -> str:
+    """The first line of a reply as plain text (a modal's title)."""
+    if message.text:
+        return (plain_text(message.text).splitlines() or [" "])[0]
+    return plain_text(message.cards[0].title) if message.cards else " "
 
 
 def modal(form: Form, metadata: dict[str, Any]) -> dict[str, Any]:

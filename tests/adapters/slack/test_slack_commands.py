@@ -22,7 +22,7 @@ async def test_a_slash_command_is_acked_at_once_and_answered_through_response_ur
 async def test_post_list_apply_mine_through_slack(slack: SlackRig) -> None:
     await slack.command("UADMIN", "route default <#C0GIGS|gigs>")
     answer = await slack.command("UADMIN", POST.removeprefix("/gig "))
-    assert 'Posted gig #1 "Fix my WordPress form" to #C0GIGS.' in texts(answer)
+    assert 'Posted gig #1 "Fix my WordPress form" to <#C0GIGS>.' in texts(answer)
     assert await slack.deliver() == 1
     [post] = slack.fake.made("chat.postMessage")
     assert post.args["channel"] == "C0GIGS" and post.args["text"] == "#1 · Fix my WordPress form"

@@ -29,10 +29,10 @@ async def test_every_subcommand_answers_through_slack(slack: SlackRig) -> None:
         ("U1", "reminders 1 off", "No more reminders"), ("U1", "settings tz=Europe/Paris", "Settings saved."),
         ("U1", "home", "Your applications (1):"), ("UADMIN", "applicants 1", "Applicants to #1"),
         ("UADMIN", "route add <#C0PHP|php> tags=php", "Route 1 added"),
-        ("UADMIN", "route list", "1. slack #C0PHP ← tags php"),
+        ("UADMIN", "route list", "1. slack <#C0PHP> ← tags php"),
         ("UADMIN", "route remove 1", "Route 1 removed"), ("UADMIN", "role add <@U3|bob> poster", "can now post"),
         ("UADMIN", "role remove <@U3> poster", "can no longer post"), ("UADMIN", "admin settings", "Community"),
-        ("UADMIN", "route default <#C0GIGS|gigs>", "posted in #C0GIGS"), ("UADMIN", "close 1", "Closed #1"),
+        ("UADMIN", "route default <#C0GIGS|gigs>", "posted in <#C0GIGS>"), ("UADMIN", "close 1", "Closed #1"),
     ]
     covered = {"post"}
     for user, text, expected in script:
@@ -62,7 +62,7 @@ async def test_the_post_modal_maps_errors_to_fields_then_posts(slack: SlackRig) 
     assert (status, text) == (200, "")
     confirmation = await slack.fake.next("chat.postEphemeral")
     assert confirmation.args["channel"] == "C1" and confirmation.args["user"] == "UADMIN"
-    assert 'Posted gig #1 "Fix my form" to #C0GIGS.' in texts(confirmation)
+    assert 'Posted gig #1 "Fix my form" to <#C0GIGS>.' in texts(confirmation)
     status, text = await slack.submit("UADMIN", view, {"title": "Fix my form", "budget": "90"})
     assert "already posted as #1" in json.loads(text)["errors"]["title"]  # a whole-form error under the 1st input
 
