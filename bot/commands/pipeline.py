@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands._params import GIG_ID
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
 from bot.core.types import Reply
@@ -30,7 +31,7 @@ async def mine(ctx: Context) -> Reply:
 
 @registry.command(
     "status",
-    Param("id", Kind.GIG, required=True, positional=True),
+    GIG_ID,
     Param("status", Kind.CHOICE, required=True, positional=True, choices=applications.MEMBER_SETTABLE),
     button=True,
 )
