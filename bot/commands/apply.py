@@ -7,6 +7,7 @@ from dataclasses import replace
 from bot.commands._params import GIG_ID
 from bot.core.errors import UserError
 from bot.core.registry import Param, registry
+from bot.core.states import ApplicationStatus
 from bot.core.types import Form, FormInput, Reply
 from bot.dispatch.context import BUTTON, Context
 from bot.services import applications, nudges, postings
@@ -53,7 +54,7 @@ async def withdraw(ctx: Context, id: int) -> Reply:
     application = await applications.find(ctx.session, gig.id, ctx.member.id)
     if application is None:
         raise UserError("status.not_applied", id=gig.id)
-    previous = applications.transition(ctx.session, application, applications.WITHDRAWN, ctx.member, ctx.now())
+    previous = applications.transition(ctx.session, application, ApplicationStatus.WITHDRAWN, ctx.member, ctx.now())
     await nudges.reschedule(ctx.session, application, ctx.community, ctx.now(), previous)
     await postings.refresh(ctx.session, ctx.community, gig, ctx.clock)
     return Reply(ctx.t("withdraw.done", id=gig.id, title=neutralise_mentions(gig.title)))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.buttons import button_id
 from bot.core.i18n import Term, Translator
+from bot.core.states import ApplicationStatus, NudgeKind
 from bot.core.types import Button, Card, Reply
-from bot.services import nudges
+from bot.services.nudge_rules import Shape, rule_for
 from bot.services.safety import neutralise_mentions
 
 
@@ -15,7 +18,7 @@ from bot.services.safety import neutralise_mentions
 class NudgeFacts:
     """What a nudge's text needs to know."""
 
-    kind: str
+    kind: NudgeKind
     gig_id: int
     title: str
     poster: str
@@ -27,8 +30,8 @@ class NudgeFacts:
 
 def member_buttons(t: Translator, gig_id: int) -> tuple[Button, ...]:
     """Record the answer, snooze, stop, or open the settings."""
-    statuses = [("followed_up", "primary"), ("interviewing", "default"), ("hired", "default"),
-                ("rejected", "default")]
+    statuses = [(ApplicationStatus.FOLLOWED_UP, "primary"), (ApplicationStatus.INTERVIEWING, "default"),
+                (ApplicationStatus.HIRED, "default"), (ApplicationStatus.REJECTED, "default")]
     buttons = [Button(t(f"nudge.button_{status}"), button_id("status", f"{gig_id}.{status}"), style)
                for status, style in statuses]
     buttons += [Button(t("nudge.button_snooze"), button_id("snooze", gig_id)),
@@ -38,23 +41,39 @@ def member_buttons(t: Translator, gig_id: int) -> tuple[Button, ...]:
 
 
 def nudge_message(facts: NudgeFacts, t: Translator) -> Reply:
-    """The DM for a nudge, in the reader's language."""
+    """The DM for a nudge, in the reader's language, laid out as its rule's shape says."""
     title = neutralise_mentions(facts.title)
     poster = neutralise_mentions(facts.poster)
-    values = {"id": facts.gig_id, "title": title, "poster": poster, "days": facts.days}
-    if facts.kind == nudges.NO_RESPONSE:
-        return Reply(t("nudge.no_response", **values))
-    if facts.kind == nudges.POSTER_REVIEW:
-        buttons = (Button(t("nudge.button_applicants"), button_id("applicants", facts.gig_id), "primary"),
-                   Button(t("nudge.button_close"), button_id("close", facts.gig_id)))
-        card = Card(t("nudge.poster_review_title", **values),
-                    t("nudge.poster_review_body", count=facts.applicants, **values), buttons=buttons)
-        return Reply(cards=(card,))
-    if facts.kind == nudges.NEWS_CHECK:
-        body = t("nudge.news_check_body", status=Term(f"status.name.{facts.status}"), wait=facts.wait_days,
-                 **values)
-    else:
-        body = "\n".join([t(f"nudge.{facts.kind}_why", **values), "", t("nudge.copy_hint"),
-                          "> " + t(f"nudge.{facts.kind}_template", **values)])
+    values: dict[str, Any] = {"id": facts.gig_id, "title": title, "poster": poster, "days": facts.days}
+    return SHAPES[rule_for(facts.kind).shape](facts, t, values)
+
+
+def _notice(facts: NudgeFacts, t: Translator, values: dict[str, Any]) -> Reply:
+    return Reply(t(f"nudge.{facts.kind}", **values))
+
+
+def _review(facts: NudgeFacts, t: Translator, values: dict[str, Any]) -> Reply:
+    buttons = (Button(t("nudge.button_applicants"), button_id("applicants", facts.gig_id), "primary"),
+               Button(t("nudge.button_close"), button_id("close", facts.gig_id)))
+    card = Card(t(f"nudge.{facts.kind}_title", **values),
+                t(f"nudge.{facts.kind}_body", count=facts.applicants, **values), buttons=buttons)
+    return Reply(cards=(card,))
+
+
+def _check(facts: NudgeFacts, t: Translator, values: dict[str, Any]) -> Reply:
+    body = t(f"nudge.{facts.kind}_body", status=Term(f"status.name.{facts.status}"), wait=facts.wait_days,
+             **values)
     return Reply(cards=(Card(t(f"nudge.{facts.kind}_title", **values), body,
                              buttons=member_buttons(t, facts.gig_id)),))
+
+
+def _template(facts: NudgeFacts, t: Translator, values: dict[str, Any]) -> Reply:
+    body = "\n".join([t(f"nudge.{facts.kind}_why", **values), "", t("nudge.copy_hint"),
+                      "> " + t(f"nudge.{facts.kind}_template", **values)])
+    return Reply(cards=(Card(t(f"nudge.{facts.kind}_title", **values), body,
+                             buttons=member_buttons(t, facts.gig_id)),))
+
+
+SHAPES: dict[Shape, Callable[[NudgeFacts, Translator, dict[str, Any]], Reply]] = {
+    Shape.NOTICE: _notice, Shape.REVIEW: _review, Shape.CHECK: _check, Shape.TEMPLATE: _template,
+}
