@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 BATCH = 500
-YIELD_EVERY = 100
+YIELD_EVERY = 50  # rows decided between two yields: about 10 ms of CPU (bench/README.md, loop steps)
 CLAIMED, PENDING = NudgeState.CLAIMED, NudgeState.PENDING
 Poster = aliased(Member)
 NUDGE_TABLE = cast(Table, Nudge.__table__)
