@@ -57,3 +57,16 @@ def test_two_commands_that_meet_under_gig_admin_are_refused() -> None:
         build(CommandSpec("admin settings", noop, role=Role.ADMIN), CommandSpec("settings", noop, role=Role.ADMIN))
     with pytest.raises(Exception, match="queue"):  # a command and a group of one name, in either order
         build(CommandSpec("admin queue list", noop, role=Role.ADMIN), CommandSpec("queue", noop, role=Role.ADMIN))
+
+
+def test_every_discord_group_and_name_of_the_real_registry_is_in_both_catalogs() -> None:
+    from bot.commands import registry
+    from bot.core.i18n import catalog
+
+    missing = []
+    for spec in registry:
+        words = commands.discord_words(spec)
+        keys = [f"discord.names.{word}" for word in words] + [f"discord.groups.{word}" for word in words[:-1]]
+        missing += [f"{locale}: {key} ({spec.name})" for locale in ("en", "fr") for key in keys
+                    if key not in catalog(locale)]
+    assert missing == []
