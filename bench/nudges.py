@@ -253,7 +253,7 @@ def stage(args: argparse.Namespace) -> dict[str, Any]:
     return {"rss_start_mib": rss_start, **asyncio.run(work)}
 
 
-KEPT = ("seconds", "per_second", "loop_block_ms_p99", "loop_block_ms_max", "loop_blocks_over_100ms",
+KEPT = ("seconds", "per_second", "loop_steps", "loop_block_ms_p99", "loop_block_ms_max", "loop_blocks_over_100ms",
         "step_cpu_ms_p99", "step_cpu_ms_max", "steps_over_50ms_cpu", "gc_ms_max", "rss_peak_mib", "cpu_seconds",
         "load_1min_before", "machine_busy_cpu_s", "others_cpu_s")  # others: PostgreSQL's work too, in the burst
 
