@@ -65,8 +65,8 @@ class Batch:
 
     send: dict[int, dict[str, Any]] = field(default_factory=dict)  # nudge id -> outbox row
     follow_ons: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # nudge id -> nudges it plans
-    marks: dict[int, tuple[int, str, ApplicationStatus]] = field(default_factory=dict)  # id -> (application,
-    # status it must still have, status it moves to)
+    # nudge id -> (application, the status it must still have, the status it moves to)
+    marks: dict[int, tuple[int, str, ApplicationStatus]] = field(default_factory=dict)
     defer: list[dict[str, Any]] = field(default_factory=list)
     skip: list[int] = field(default_factory=list)
 
