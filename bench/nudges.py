@@ -39,12 +39,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bench import harness
 from bench.harness import DATABASES, PG_ADMIN_URL
 from bench.probe import Countdown, measured, peak_rss_mib, rss_mib, spread
-from bot.app import App, build_app
+from bot.app import App, build_app, settle_heap
 from bot.config import Settings
 from bot.core.clock import SystemClock
+from bot.core.states import NudgeState
 from bot.scheduler import Scheduler
 from bot.services.nudge_tick import BATCH, TickResult
-from bot.services.nudges import SENT
 from bot.store.db import make_engine, migrate, session_factory
 from bot.store.models import Nudge, OutboxMessage
 from tests.seed import seed_due_nudges
@@ -148,6 +148,7 @@ async def run_nudges(scenario: str, url: str, load: Load) -> dict[str, Any]:
     clock = SystemClock()
     app = build_app(Settings(_env_file=None), clock, url)
     scheduler = MeteredScheduler(app, load)
+    settle_heap()  # as `gigbot run` does once started
     try:
         result = await measured(lambda: DRAINS[scenario](clock, scheduler, load))
         result.update(await outcome(app.sessions))
@@ -159,7 +160,7 @@ async def run_nudges(scenario: str, url: str, load: Load) -> dict[str, Any]:
 async def outcome(sessions: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
     """Nudges sent, outbox messages written, nudges per state, batches that sent, lateness (sent_at - due_at)."""
     async with sessions() as session:
-        rows = (await session.execute(select(Nudge.due_at, Nudge.sent_at).where(Nudge.state == SENT))).all()
+        rows = (await session.execute(select(Nudge.due_at, Nudge.sent_at).where(Nudge.state == NudgeState.SENT))).all()
         outbox = (await session.execute(select(func.count()).select_from(OutboxMessage))).scalar_one()
         states = {state: n for state, n in await session.execute(select(Nudge.state, func.count())
                                                                   .group_by(Nudge.state))}
@@ -252,6 +253,22 @@ def stage(args: argparse.Namespace) -> dict[str, Any]:
     return {"rss_start_mib": rss_start, **asyncio.run(work)}
 
 
+KEPT = ("seconds", "per_second", "loop_steps", "loop_block_ms_p99", "loop_block_ms_max", "loop_blocks_over_100ms",
+        "step_cpu_ms_p99", "step_cpu_ms_max", "steps_over_50ms_cpu", "gc_ms_max", "rss_peak_mib", "cpu_seconds",
+        "load_1min_before", "machine_busy_cpu_s", "others_cpu_s")  # others: PostgreSQL's work too, in the burst
+
+
+def compare(args: argparse.Namespace) -> dict[str, Any]:
+    """APScheduler's 100,000 date jobs and the PostgreSQL burst of 100,000 nudges, one after the other."""
+    runs: dict[str, Any] = {}
+    for name, argv in (("apscheduler", ["apscheduler"]), ("burst_postgresql", ["burst", "--backend", "postgresql"])):
+        options = parser().parse_args([*argv, "--count", str(args.count), "--pg-url", args.pg_url]
+                                      if argv[0] == "burst" else [*argv, "--count", str(args.count)])
+        result = scenario(options)
+        runs[name] = {key: result.get(key) for key in KEPT} | {"largest_steps": result.get("largest_steps", [])[:3]}
+    return {"scenario": "compare", "count": args.count, **runs}
+
+
 def machine(args: argparse.Namespace) -> dict[str, Any]:
     """The machine and the versions the numbers were taken with."""
     return harness.machine(args.pg_url)
@@ -266,18 +283,20 @@ def parser() -> argparse.ArgumentParser:
                                                           "the started Scheduler"))
     aps = commands.add_parser("apscheduler", help="N date jobs due at once in APScheduler's memory job store")
     machine_ = commands.add_parser("machine", help="cores, RAM, CPU model and versions")
+    compare_ = commands.add_parser("compare", help="APScheduler, then the PostgreSQL burst: loop blocks side by "
+                                                   "side, with the machine's load")
     seed_ = commands.add_parser("seed", help="(internal) migrate and seed the database at --url")
     run = commands.add_parser("run", help="(internal) measure one scenario in this process")
     run.add_argument("scenario", choices=("burst", "steady", "apscheduler"))
     for command in (burst_, steady_):
         command.add_argument("--backend", choices=sorted(DATABASES), default="sqlite")
-    for command in (burst_, steady_, machine_):
+    for command in (burst_, steady_, machine_, compare_):
         command.add_argument("--pg-url", default=PG_ADMIN_URL,
                              help="a PostgreSQL server and a database on it to connect to; bench_* databases are "
                                   "created and dropped there (default: %(default)s)")
     for command in (seed_, run):
         command.add_argument("--url", help="the database to seed or to drain")
-    for command in (burst_, steady_, aps, seed_, run):
+    for command in (burst_, steady_, aps, seed_, run, compare_):
         command.add_argument("--count", type=int, default=100_000, help="nudges or jobs (default: %(default)s)")
     for command in (burst_, steady_, seed_, run):
         command.add_argument("--spread-seconds", type=float, default=600.0 if command is steady_ else 0.0,
@@ -291,7 +310,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     """Run the command and print its one JSON line."""
     args = parser().parse_args(argv)
-    action = {"machine": machine, "seed": stage, "run": stage}.get(args.command, scenario)
+    action = {"machine": machine, "seed": stage, "run": stage, "compare": compare}.get(args.command, scenario)
     print(json.dumps(action(args)), flush=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import os
 import resource
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -24,6 +25,19 @@ def rss_mib() -> float:
     with open("/proc/self/statm") as statm:
         pages = int(statm.read().split()[1])
     return pages * resource.getpagesize() / 2**20
+
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has been busy since boot (every process: PostgreSQL and others' work too)."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:8]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+def load_average() -> float:
+    """The machine's load average over the last minute."""
+    with open("/proc/loadavg") as loadavg:
+        return float(loadavg.read().split()[0])
 
 
 def percentile(ordered: Sequence[float], q: float) -> float | None:
@@ -96,10 +110,20 @@ class Heartbeat:
 
 
 async def measured(work: Callable[[], Awaitable[None]]) -> dict[str, Any]:
-    """Run work under a heartbeat: its wall time, this process's CPU time, the loop's blocks, the peak RSS after."""
-    async with Heartbeat() as heartbeat:
-        started, cpu_started = time.perf_counter(), time.process_time()
-        await work()
-        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    """Run work under a heartbeat and a loop-step CPU meter (bench/loopcpu.py).
+
+    Reports its wall time, this process's CPU time, the loop's blocks, the CPU time of its steps, the peak RSS after,
+    and the machine's load: the load average before, and the CPU time other processes used meanwhile.
+    """
+    from bench.loopcpu import LoopCPU  # it imports this module's spread
+
+    load = load_average()
+    with LoopCPU() as steps:
+        async with Heartbeat() as heartbeat:
+            started, cpu_started, busy = time.perf_counter(), time.process_time(), busy_cpu_seconds()
+            await work()
+            seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+            busy = busy_cpu_seconds() - busy
     return {"seconds": round(seconds, 3), "cpu_seconds": round(cpu_seconds, 3), **heartbeat.summary(),
-            "rss_peak_mib": round(peak_rss_mib(), 1)}
+            **steps.summary(), "rss_peak_mib": round(peak_rss_mib(), 1), "load_1min_before": load,
+            "machine_busy_cpu_s": round(busy, 1), "others_cpu_s": round(busy - cpu_seconds, 1)}

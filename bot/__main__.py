@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.adapters.console import Console, run_script, stdin_lines
-from bot.app import SchemaOutOfDate, build_app
+from bot.app import SchemaOutOfDate, build_app, settle_heap
 from bot.config import Settings
 from bot.core.clock import FrozenClock, SystemClock, as_utc
 from bot.scheduler import Scheduler
@@ -111,6 +111,7 @@ async def run_platforms(settings: Settings) -> int:
     app = build_app(settings, SystemClock())
     try:
         await app.prepare_database()
+        settle_heap()
         await serve(app, settings)
     finally:
         await app.close()

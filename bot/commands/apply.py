@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.commands._params import GIG_ID
 from bot.core.errors import UserError
-from bot.core.registry import Kind, Param, registry
+from bot.core.registry import Param, registry
+from bot.core.states import ApplicationStatus
 from bot.core.types import Form, FormInput, Reply, Rich, Text
 from bot.dispatch.context import BUTTON, Context
 from bot.services import applications, nudges, postings
@@ -24,7 +26,7 @@ def apply_form(ctx: Context, gig: Gig) -> Form:
     ), ctx.t.label("apply.form_submit"), args=(str(gig.id),), cards=(replace(card, buttons=(), fields=(), footer=""),))
 
 
-@registry.command("apply", Param("id", Kind.GIG, required=True, positional=True), Param("pitch"), button=True)
+@registry.command("apply", GIG_ID, Param("pitch"), button=True)
 async def apply(ctx: Context, id: int, pitch: str = "") -> Reply:
     """Apply to an open gig, with an optional pitch for the poster."""
     gig = await get_gig(ctx.session, ctx.community.id, id)
@@ -45,14 +47,14 @@ async def apply(ctx: Context, id: int, pitch: str = "") -> Reply:
     return Reply(Rich.join("\n", lines))
 
 
-@registry.command("withdraw", Param("id", Kind.GIG, required=True, positional=True), button=True)
+@registry.command("withdraw", GIG_ID, button=True)
 async def withdraw(ctx: Context, id: int) -> Reply:
     """Withdraw my application to a gig."""
     gig = await get_gig(ctx.session, ctx.community.id, id)
     application = await applications.find(ctx.session, gig.id, ctx.member.id)
     if application is None:
         raise UserError("status.not_applied", id=gig.id)
-    previous = applications.transition(ctx.session, application, applications.WITHDRAWN, ctx.member, ctx.now())
+    previous = applications.transition(ctx.session, application, ApplicationStatus.WITHDRAWN, ctx.member, ctx.now())
     await nudges.reschedule(ctx.session, application, ctx.community, ctx.now(), previous)
     await postings.refresh(ctx.session, ctx.community, gig, ctx.clock)
     return Reply(ctx.t("withdraw.done", id=gig.id, title=gig.title))

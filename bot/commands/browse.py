@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.commands._params import GIG_ID
 from bot.core.buttons import button_id
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
@@ -37,7 +38,7 @@ async def search(ctx: Context, text: str, **filters: Any) -> Reply:
     return await _browse(ctx, "search", text, filters)
 
 
-@registry.command("show", Param("id", Kind.GIG, required=True, positional=True), button=True)
+@registry.command("show", GIG_ID, button=True)
 async def show(ctx: Context, id: int) -> Reply:
     """One gig in full, with its Apply button while it is open."""
     gig = await get_gig(ctx.session, ctx.community.id, id)

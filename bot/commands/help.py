@@ -10,9 +10,15 @@ from bot.dispatch.context import Context
 
 @registry.command("help", Param("command", positional=True, greedy=True))
 async def help(ctx: Context, command: str = "") -> Reply:
-    """List the commands this member may run, or explain one."""
+    """List the commands this member may run, or explain one, or list those of a group (`help admin outbox`)."""
+    name = " ".join(command.lower().split())
+    if name in registry.groups():
+        specs = [spec for spec in registry.visible_to(ctx.role) if spec.name.startswith(name + " ")]
+        if specs:
+            return Reply(Rich.join("\n", [
+                Rich.of(f"• {describe_usage(spec, ctx.t.label)} — ", ctx.t(f"help.{spec.key}")) for spec in specs]))
     if command:
-        spec = registry.commands.get(command.lower().strip())
+        spec = registry.commands.get(name)
         if spec is None or spec.role.rank > ctx.role.rank:
             raise UserError("errors.unknown_command", name=command)
         lines: list[Text] = [describe_usage(spec, ctx.t.label), ctx.t(f"help.{spec.key}")]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot.commands._params import GIG_ID
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
+from bot.core.states import ApplicationStatus
 from bot.core.types import Reply, Rich, Text
 from bot.dispatch.context import Context
 from bot.services import applications, nudges
@@ -29,7 +31,7 @@ async def mine(ctx: Context) -> Reply:
 
 @registry.command(
     "status",
-    Param("id", Kind.GIG, required=True, positional=True),
+    GIG_ID,
     Param("status", Kind.CHOICE, required=True, positional=True, choices=applications.MEMBER_SETTABLE),
     button=True,
 )
@@ -39,7 +41,7 @@ async def status(ctx: Context, id: int, status: str) -> Reply:
     application = await applications.find(ctx.session, gig.id, ctx.member.id)
     if application is None:
         raise UserError("status.not_applied", id=gig.id)
-    previous = applications.transition(ctx.session, application, status, ctx.member, ctx.now())
+    previous = applications.transition(ctx.session, application, ApplicationStatus(status), ctx.member, ctx.now())
     await nudges.reschedule(ctx.session, application, ctx.community, ctx.now(), previous)
     return Reply(ctx.t("status.done", id=gig.id, title=gig.title,
                        previous=applications.status_name(previous), status=applications.status_name(status)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands._params import GIG_ID
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
 from bot.core.types import Reply
@@ -9,8 +10,6 @@ from bot.dispatch.context import Context
 from bot.services import applications, nudges
 from bot.services.gigs import get_gig
 from bot.store.models import Application
-
-GIG = Param("id", Kind.GIG, required=True, positional=True)
 
 
 async def my_application(ctx: Context, gig_id: int) -> Application:
@@ -22,7 +21,7 @@ async def my_application(ctx: Context, gig_id: int) -> Application:
     return application
 
 
-@registry.command("snooze", GIG, button=True)
+@registry.command("snooze", GIG_ID, button=True)
 async def snooze(ctx: Context, id: int) -> Reply:
     """Remind me again about this application in a day."""
     application = await my_application(ctx, id)
@@ -32,7 +31,7 @@ async def snooze(ctx: Context, id: int) -> Reply:
     return Reply(ctx.t("reminders.snoozed", id=id, when=due.strftime("%Y-%m-%d %H:%M UTC")))
 
 
-@registry.command("reminders", GIG, Param("state", Kind.BOOL, required=True, positional=True), button=True)
+@registry.command("reminders", GIG_ID, Param("state", Kind.BOOL, required=True, positional=True), button=True)
 async def reminders(ctx: Context, id: int, state: bool) -> Reply:
     """Turn the reminders about one application on or off."""
     application = await my_application(ctx, id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands._params import GIG_ID
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
 from bot.core.types import MemberRef, Reply, Rich, Role, Text, UserText
@@ -22,8 +23,7 @@ async def own_gig(ctx: Context, gig_id: int) -> Gig:
     return gig
 
 
-@registry.command("applicants", Param("id", Kind.GIG, required=True, positional=True), role=Role.POSTER,
-                  button=True)
+@registry.command("applicants", GIG_ID, role=Role.POSTER, button=True)
 async def applicants(ctx: Context, id: int) -> Reply:
     """Who applied to my gig, with their status and pitch."""
     gig = await own_gig(ctx, id)
@@ -48,7 +48,7 @@ def member_ref(member: Member) -> MemberRef:
     return MemberRef(member.platform, member.platform_user_id, member.display_name)
 
 
-@registry.command("close", Param("id", Kind.GIG, required=True, positional=True), Param("filled_by", Kind.MEMBER),
+@registry.command("close", GIG_ID, Param("filled_by", Kind.MEMBER),
                   role=Role.POSTER, button=True)
 async def close(ctx: Context, id: int, filled_by: Member | None = None) -> Reply:
     """Close my gig, update every posting and tell the pending applicants."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -10,6 +11,7 @@ from typing import Any
 from bot.core.types import Reply, Role
 
 Handler = Callable[..., Awaitable[Reply]]
+MAX_WORDS = 3  # `admin outbox retry`: Discord nests group > subgroup > command, no deeper
 
 
 class Kind(StrEnum):
@@ -38,7 +40,7 @@ class Param:
 
 @dataclass(frozen=True)
 class CommandSpec:
-    """A command: `name` may be two words (`route add`); `button` lets `gig:<name>:<value>` run it."""
+    """A command: `name` has one to three words (`admin outbox retry`); `button` lets `gig:<name>:<value>` run it."""
 
     name: str
     handler: Handler
@@ -69,12 +71,21 @@ class Registry:
     commands: dict[str, CommandSpec] = field(default_factory=dict)
 
     def add(self, spec: CommandSpec) -> None:
-        """Register a command."""
+        """Register a command, refusing one that could not be told apart from another or called as declared."""
+        words = spec.name.split(" ")
+        if not 1 <= len(words) <= MAX_WORDS or not all(words) or spec.name != spec.name.lower():
+            raise ValueError(f"command {spec.name!r}: a name is one to {MAX_WORDS} lowercase words")
         if spec.name in self.commands:
             raise ValueError(f"command {spec.name!r} is declared twice")
         names = [p.name for p in spec.params]
         if len(names) != len(set(names)):
             raise ValueError(f"command {spec.name!r} declares a parameter twice")
+        if spec.name in self.groups():
+            raise ValueError(f"command {spec.name!r} has the name of a group of commands")
+        clash = next((" ".join(words[:n]) for n in range(1, len(words)) if " ".join(words[:n]) in self.commands), None)
+        if clash is not None:
+            raise ValueError(f"command {spec.name!r} would make the command {clash!r} a group")
+        check_signature(spec)
         self.commands[spec.name] = spec
 
     def command(
@@ -89,17 +100,24 @@ class Registry:
         return declare
 
     def resolve(self, words: tuple[str, ...]) -> tuple[CommandSpec | None, tuple[str, ...]]:
-        """Find the command the first one or two words name; return it and the remaining words."""
-        lowered = [w.lower() for w in words[:2]]
-        if len(lowered) == 2 and f"{lowered[0]} {lowered[1]}" in self.commands:
-            return self.commands[f"{lowered[0]} {lowered[1]}"], words[2:]
-        if lowered and lowered[0] in self.commands:
-            return self.commands[lowered[0]], words[1:]
+        """Find the command the first one to three words name, the longest first; return it and the rest."""
+        lowered = [w.lower() for w in words[:MAX_WORDS]]
+        for count in range(len(lowered), 0, -1):
+            spec = self.commands.get(" ".join(lowered[:count]))
+            if spec is not None:
+                return spec, words[count:]
         return None, words
 
     def groups(self) -> set[str]:
-        """First words of two-word commands (`route`, `role`)."""
-        return {name.split(" ")[0] for name in self.commands if " " in name}
+        """Every leading part of a longer command's name (`route`, `admin`, `admin outbox`)."""
+        return {" ".join(name.split(" ")[:n]) for name in self.commands for n in range(1, name.count(" ") + 1)}
+
+    def typed_name(self, words: tuple[str, ...]) -> str:
+        """The command name an unknown invocation meant: its words through the longest group, plus one."""
+        lowered = [w.lower() for w in words[:MAX_WORDS]]
+        groups = self.groups()
+        count = next((n for n in range(len(lowered) - 1, 0, -1) if " ".join(lowered[:n]) in groups), 0)
+        return " ".join(words[:count + 1])
 
     def visible_to(self, role: Role) -> list[CommandSpec]:
         """Commands a member with this role may run, in name order."""
@@ -110,6 +128,37 @@ class Registry:
 
 
 registry = Registry()
+
+
+def check_signature(spec: CommandSpec) -> None:
+    """Fail unless the handler takes every declared parameter by keyword and declares every one it requires.
+
+    After the context, a handler parameter without a default must be a required declared parameter (a form's
+    handler is called with nothing at all, so all of its parameters need defaults).
+    """
+    where = f"command {spec.name!r} ({spec.handler.__module__}.{spec.handler.__qualname__})"
+    parameters = list(inspect.signature(spec.handler).parameters.values())
+    if not parameters or parameters[0].kind not in (inspect.Parameter.POSITIONAL_ONLY,
+                                                    inspect.Parameter.POSITIONAL_OR_KEYWORD):
+        raise ValueError(f"{where}: the handler must take the context first")
+    accepted = {p.name: p for p in parameters[1:]
+                if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)}
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+    unknown = [p.name for p in spec.params if p.name not in accepted and not takes_any]
+    if unknown:
+        raise ValueError(f"{where}: the handler takes no parameter {', '.join(unknown)}")
+    for name, parameter in accepted.items():
+        if parameter.default is not inspect.Parameter.empty:
+            continue
+        declared = spec.param(name)
+        if declared is None:
+            raise ValueError(f"{where}: handler parameter {name!r} is not declared")
+        if not declared.required or spec.form:
+            raise ValueError(f"{where}: handler parameter {name!r} needs a default, as it may not be given")
+    extra = [p.name for p in parameters[1:] if p.kind in (inspect.Parameter.POSITIONAL_ONLY,
+                                                          inspect.Parameter.VAR_POSITIONAL)]
+    if extra:
+        raise ValueError(f"{where}: handler parameters {', '.join(extra)} cannot be given by keyword")
 
 
 def describe_usage(spec: CommandSpec, t: Callable[..., str]) -> str:

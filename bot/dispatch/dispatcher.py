@@ -119,7 +119,7 @@ class Dispatcher:
         return await spec.handler(ctx, **kwargs)
 
     def _unknown(self, words: tuple[str, ...]) -> UserError:
-        name = " ".join(words[:2]) if words[0].lower() in self.registry.groups() else words[0]
+        name = self.registry.typed_name(words)
         close = difflib.get_close_matches(name.lower(), list(self.registry.commands), n=1)
         if close:
             return UserError("errors.unknown_command_suggest", name=name, suggestion=close[0])

@@ -9,15 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import UserError
 from bot.core.i18n import Term
+from bot.core.states import ApplicationStatus
 from bot.store.models import Application, ApplicationEvent, Gig, Member
 
-APPLIED, FOLLOWED_UP, INTERVIEWING = "applied", "followed_up", "interviewing"
-HIRED, REJECTED, WITHDRAWN, NO_RESPONSE = "hired", "rejected", "withdrawn", "no_response"
-STATUSES = (APPLIED, FOLLOWED_UP, INTERVIEWING, HIRED, REJECTED, WITHDRAWN, NO_RESPONSE)
+Status = ApplicationStatus
+APPLIED, FOLLOWED_UP, INTERVIEWING = Status.APPLIED, Status.FOLLOWED_UP, Status.INTERVIEWING
+HIRED, REJECTED, WITHDRAWN, NO_RESPONSE = Status.HIRED, Status.REJECTED, Status.WITHDRAWN, Status.NO_RESPONSE
+STATUSES = tuple(Status)
 MEMBER_SETTABLE = (FOLLOWED_UP, INTERVIEWING, HIRED, REJECTED, WITHDRAWN)
 PENDING = (APPLIED, FOLLOWED_UP, INTERVIEWING, NO_RESPONSE)
 FINAL = (HIRED, REJECTED, WITHDRAWN)
-ALLOWED: dict[str, tuple[str, ...]] = {
+ALLOWED: dict[ApplicationStatus, tuple[ApplicationStatus, ...]] = {
     APPLIED: (FOLLOWED_UP, INTERVIEWING, HIRED, REJECTED, WITHDRAWN, NO_RESPONSE),
     FOLLOWED_UP: (FOLLOWED_UP, INTERVIEWING, HIRED, REJECTED, WITHDRAWN, NO_RESPONSE),
     INTERVIEWING: (HIRED, REJECTED, WITHDRAWN, NO_RESPONSE),
@@ -65,7 +67,7 @@ def status_name(status: str) -> Term:
     return Term(f"status.name.{status}")
 
 
-def check_transition(current: str, target: str) -> None:
+def check_transition(current: ApplicationStatus, target: ApplicationStatus) -> None:
     """Refuse a move that makes no sense, saying why."""
     if target == current and target not in ALLOWED[current]:
         raise UserError("status.already", status=status_name(target))
@@ -75,8 +77,8 @@ def check_transition(current: str, target: str) -> None:
         raise UserError("status.not_allowed", current=status_name(current), target=status_name(target))
 
 
-def transition(session: AsyncSession, application: Application, target: str, actor: Member | None,
-               now: datetime) -> str:
+def transition(session: AsyncSession, application: Application, target: ApplicationStatus, actor: Member | None,
+               now: datetime) -> ApplicationStatus:
     """Move an application to a new status and record it in the history; return the old status."""
     check_transition(application.status, target)
     previous = application.status

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.buttons import button_id
 from bot.core.i18n import Term, Translator
+from bot.core.states import ApplicationStatus, NudgeKind
 from bot.core.types import Button, Card, Message, Rich
-from bot.services import nudges
+from bot.services.nudge_rules import Shape, rule_for
 
 
 @dataclass(frozen=True)
 class NudgeFacts:
     """What a nudge's text needs to know."""
 
-    kind: str
+    kind: NudgeKind
     gig_id: int
     title: str
     poster: str
@@ -26,8 +29,8 @@ class NudgeFacts:
 
 def member_buttons(t: Translator, gig_id: int) -> tuple[Button, ...]:
     """Record the answer, snooze, stop, or open the settings."""
-    statuses = [("followed_up", "primary"), ("interviewing", "default"), ("hired", "default"),
-                ("rejected", "default")]
+    statuses = [(ApplicationStatus.FOLLOWED_UP, "primary"), (ApplicationStatus.INTERVIEWING, "default"),
+                (ApplicationStatus.HIRED, "default"), (ApplicationStatus.REJECTED, "default")]
     buttons = [Button(t.label(f"nudge.button_{status}"), button_id("status", f"{gig_id}.{status}"), style)
                for status, style in statuses]
     buttons += [Button(t.label("nudge.button_snooze"), button_id("snooze", gig_id)),
@@ -37,21 +40,37 @@ def member_buttons(t: Translator, gig_id: int) -> tuple[Button, ...]:
 
 
 def nudge_message(facts: NudgeFacts, t: Translator) -> Message:
-    """The DM for a nudge, in the reader's language."""
-    values = {"id": facts.gig_id, "title": facts.title, "poster": facts.poster, "days": facts.days}
-    if facts.kind == nudges.NO_RESPONSE:
-        return Message(t("nudge.no_response", **values))
-    if facts.kind == nudges.POSTER_REVIEW:
-        buttons = (Button(t.label("nudge.button_applicants"), button_id("applicants", facts.gig_id), "primary"),
-                   Button(t.label("nudge.button_close"), button_id("close", facts.gig_id)))
-        card = Card(t("nudge.poster_review_title", **values),
-                    t("nudge.poster_review_body", count=facts.applicants, **values), buttons=buttons)
-        return Message(cards=(card,))
-    if facts.kind == nudges.NEWS_CHECK:
-        body = t("nudge.news_check_body", status=Term(f"status.name.{facts.status}"), wait=facts.wait_days,
-                 **values)
-    else:
-        body = Rich.join("\n", [t(f"nudge.{facts.kind}_why", **values), "", t("nudge.copy_hint"),
-                                 "> " + t(f"nudge.{facts.kind}_template", **values)])
+    """The DM for a nudge, in the reader's language, laid out as its rule's shape says."""
+    values: dict[str, Any] = {"id": facts.gig_id, "title": facts.title, "poster": facts.poster, "days": facts.days}
+    return SHAPES[rule_for(facts.kind).shape](facts, t, values)
+
+
+def _notice(facts: NudgeFacts, t: Translator, values: dict[str, Any]) -> Message:
+    return Message(t(f"nudge.{facts.kind}", **values))
+
+
+def _review(facts: NudgeFacts, t: Translator, values: dict[str, Any]) -> Message:
+    buttons = (Button(t.label("nudge.button_applicants"), button_id("applicants", facts.gig_id), "primary"),
+               Button(t.label("nudge.button_close"), button_id("close", facts.gig_id)))
+    card = Card(t(f"nudge.{facts.kind}_title", **values),
+                t(f"nudge.{facts.kind}_body", count=facts.applicants, **values), buttons=buttons)
+    return Message(cards=(card,))
+
+
+def _check(facts: NudgeFacts, t: Translator, values: dict[str, Any]) -> Message:
+    body = t(f"nudge.{facts.kind}_body", status=Term(f"status.name.{facts.status}"), wait=facts.wait_days,
+             **values)
     return Message(cards=(Card(t(f"nudge.{facts.kind}_title", **values), body,
                              buttons=member_buttons(t, facts.gig_id)),))
+
+
+def _template(facts: NudgeFacts, t: Translator, values: dict[str, Any]) -> Message:
+    body = Rich.join("\n", [t(f"nudge.{facts.kind}_why", **values), "", t("nudge.copy_hint"),
+                             "> " + t(f"nudge.{facts.kind}_template", **values)])
+    return Message(cards=(Card(t(f"nudge.{facts.kind}_title", **values), body,
+                             buttons=member_buttons(t, facts.gig_id)),))
+
+
+SHAPES: dict[Shape, Callable[[NudgeFacts, Translator, dict[str, Any]], Message]] = {
+    Shape.NOTICE: _notice, Shape.REVIEW: _review, Shape.CHECK: _check, Shape.TEMPLATE: _template,
+}

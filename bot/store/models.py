@@ -26,6 +26,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from bot.core.clock import as_utc
+from bot.core.states import ApplicationStatus, NudgeKind, NudgeState
+from bot.store.columns import StoredEnum
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -184,7 +186,8 @@ class Application(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     gig_id: Mapped[int] = mapped_column(ForeignKey("gig.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="applied")
+    status: Mapped[ApplicationStatus] = mapped_column(StoredEnum(ApplicationStatus, 16),
+                                                      default=ApplicationStatus.APPLIED)
     pitch: Mapped[str] = mapped_column(Text, default="")
     reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(Timestamp)
@@ -200,8 +203,8 @@ class ApplicationEvent(Base):
     __tablename__ = "application_event"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[ApplicationStatus | None] = mapped_column(StoredEnum(ApplicationStatus, 16))
+    to_status: Mapped[ApplicationStatus] = mapped_column(StoredEnum(ApplicationStatus, 16))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     at: Mapped[datetime] = mapped_column(Timestamp)
 
@@ -216,9 +219,9 @@ class Nudge(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), index=True)
     gig_id: Mapped[int | None] = mapped_column(ForeignKey("gig.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[NudgeKind] = mapped_column(StoredEnum(NudgeKind, 32))
     due_at: Mapped[datetime] = mapped_column(Timestamp)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[NudgeState] = mapped_column(StoredEnum(NudgeState, 16), default=NudgeState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None] = mapped_column(Timestamp)

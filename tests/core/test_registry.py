@@ -1,10 +1,11 @@
-"""The command registry: declare once, fail loudly on duplicates, resolve one- and two-word names."""
+"""The command registry: declare once, fail loudly on duplicates and bad handlers, resolve one to three words."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -96,9 +97,12 @@ def test_resolve_one_word_command_with_a_second_word(reg: Registry) -> None:
 
 def test_groups_and_visibility(reg: Registry) -> None:
     assert reg.groups() == {"route"}
+    reg.add(make("admin outbox retry", role=Role.ADMIN))
+    assert reg.groups() == {"route", "admin", "admin outbox"}
     assert [c.name for c in reg.visible_to(Role.MEMBER)] == ["apply"]
     assert [c.name for c in reg.visible_to(Role.POSTER)] == ["apply", "post"]
-    assert [c.name for c in reg.visible_to(Role.ADMIN)] == ["apply", "post", "route add", "route list"]
+    assert [c.name for c in reg.visible_to(Role.ADMIN)] == ["admin outbox retry", "apply", "post", "route add",
+                                                          "route list"]
 
 
 def test_spec_helpers() -> None:
@@ -161,3 +165,146 @@ def test_the_expected_commands_are_registered() -> None:
     assert {"post", "list", "search", "show", "apply", "withdraw", "mine", "status", "applicants", "close",
             "route add", "route list", "route remove", "route default", "role add", "role remove", "help"} <= names
     assert bot.commands.registry.groups() >= {"route", "role"}
+
+
+@pytest.fixture
+def deep(reg: Registry) -> Registry:
+    reg.add(make("admin outbox list", role=Role.ADMIN))
+    reg.add(make("admin outbox retry", Param("n", Kind.INT, required=True, positional=True), role=Role.ADMIN))
+    reg.add(make("admin settings", role=Role.ADMIN))
+    return reg
+
+
+def test_resolve_three_words(deep: Registry) -> None:
+    spec, rest = deep.resolve(("admin", "Outbox", "RETRY", "3"))
+    assert spec is not None and spec.name == "admin outbox retry" and rest == ("3",)
+    spec, rest = deep.resolve(("admin", "outbox", "list"))
+    assert spec is not None and spec.name == "admin outbox list" and rest == ()
+    spec, rest = deep.resolve(("admin", "settings", "tz=UTC"))
+    assert spec is not None and spec.name == "admin settings" and rest == ("tz=UTC",)
+    assert deep.resolve(("admin", "outbox")) == (None, ("admin", "outbox"))
+    assert deep.resolve(("admin", "outbox", "nope", "3")) == (None, ("admin", "outbox", "nope", "3"))
+
+
+def test_typed_name_reaches_through_the_longest_group(deep: Registry) -> None:
+    assert deep.typed_name(("admin", "outbox", "retyr", "3")) == "admin outbox retyr"
+    assert deep.typed_name(("admin", "outbx", "retry")) == "admin outbx"
+    assert deep.typed_name(("route", "ad", "#x")) == "route ad"
+    assert deep.typed_name(("aply", "3")) == "aply"
+    assert deep.typed_name(("admin",)) == "admin"
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("route", "route add"), ("route add", "route"), ("admin outbox", "admin outbox retry"),
+    ("admin outbox retry", "admin outbox"), ("admin", "admin outbox retry"), ("admin outbox retry", "admin"),
+])
+def test_a_command_named_like_a_group_is_refused_in_either_order(first: str, second: str) -> None:
+    registry = Registry()
+    registry.add(make(first))
+    with pytest.raises(ValueError, match=repr(second)):
+        registry.add(make(second))
+    assert second not in registry.commands
+
+
+@pytest.mark.parametrize("name", ["a b c d", "", "route  add", "Route add", " apply"])
+def test_a_name_of_more_than_three_or_malformed_words_is_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="words"):
+        Registry().add(make(name))
+
+
+async def takes_id(ctx: object, id: int) -> Reply:
+    return Reply("ok")
+
+
+async def takes_id_and_pitch(ctx: object, id: int, pitch: str = "") -> Reply:
+    return Reply("ok")
+
+
+async def takes_nothing(ctx: object) -> Reply:
+    return Reply("ok")
+
+
+async def takes_optional_id(ctx: object, id: int = 0) -> Reply:
+    return Reply("ok")
+
+
+async def takes_no_context() -> Reply:
+    return Reply("ok")
+
+
+async def takes_positional_rest(ctx: object, *words: str) -> Reply:
+    return Reply("ok")
+
+
+GIG = Param("id", Kind.GIG, required=True, positional=True)
+
+
+@pytest.mark.parametrize(("handler_", "params", "form", "error"), [
+    (takes_nothing, (GIG,), False, "takes no parameter id"),
+    (takes_id, (), False, "'id' is not declared"),
+    (takes_id, (Param("pitch"), GIG), False, "takes no parameter pitch"),
+    (takes_id, (Param("id", Kind.GIG),), False, "'id' needs a default"),
+    (takes_id, (GIG,), True, "'id' needs a default"),
+    (takes_no_context, (), False, "context first"),
+    (takes_positional_rest, (), False, "cannot be given by keyword"),
+])
+def test_a_handler_that_does_not_match_its_declaration_fails_naming_the_command(
+        handler_: Callable[..., object], params: tuple[Param, ...], form: bool, error: str) -> None:
+    registry = Registry()
+    with pytest.raises(ValueError, match=error) as raised:
+        registry.add(CommandSpec("show", handler_, params, form=form))  # type: ignore[arg-type]
+    assert "'show'" in str(raised.value) and handler_.__name__ in str(raised.value)
+    assert "show" not in registry.commands
+
+
+@pytest.mark.parametrize(("handler_", "params", "form"), [
+    (takes_id, (GIG,), False),
+    (takes_id_and_pitch, (GIG, Param("pitch")), False),
+    (takes_id_and_pitch, (GIG,), False),  # an undeclared parameter with a default is never given: harmless
+    (takes_optional_id, (GIG,), True),
+    (takes_optional_id, (Param("id", Kind.GIG),), False),
+    (handler, (GIG, Param("pitch")), False),  # **params takes anything
+])
+def test_a_handler_that_matches_its_declaration_is_accepted(
+        handler_: Callable[..., object], params: tuple[Param, ...], form: bool) -> None:
+    registry = Registry()
+    registry.add(CommandSpec("show", handler_, params, form=form))  # type: ignore[arg-type]
+    assert "show" in registry.commands
+
+
+def test_command_modules_are_found_without_a_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module added to bot/commands is registered: the package finds its modules by walking itself."""
+    import bot.commands
+
+    package = tmp_path / "bot_commands_copy"
+    package.mkdir()
+    source = Path(bot.commands.__file__).read_text(encoding="utf-8")
+    (package / "__init__.py").write_text(source.replace("from bot.core.registry import registry",
+                                                        "from bot.core.registry import Registry\n\nregistry = "
+                                                        "Registry()"), encoding="utf-8")
+    (package / "newfeature.py").write_text(
+        "from bot_commands_copy import registry\n\n\n@registry.command('brand new')\n"
+        "async def brand_new(ctx):\n    return None\n", encoding="utf-8")
+    (package / "_helper.py").write_text("raise AssertionError('a helper module is not a feature')\n",
+                                        encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    copy = importlib.import_module("bot_commands_copy")
+    assert copy.FEATURES == ("newfeature",)
+    assert list(copy.registry.commands) == ["brand new"]
+    assert set(bot.commands.FEATURES) == {name for _, name, _ in pkgutil.iter_modules(bot.commands.__path__)
+                                          if not name.startswith("_")}
+
+
+def test_the_gig_id_parameter_is_declared_once() -> None:
+    """Every command taking a gig id uses the one shared declaration, and no module writes its own."""
+    import bot.commands
+    from bot.commands._params import GIG_ID
+
+    takes_gig = [spec for spec in bot.commands.registry if any(p.kind is Kind.GIG for p in spec.params)]
+    assert {spec.name for spec in takes_gig} >= {"apply", "withdraw", "show", "status", "applicants", "close",
+                                                 "snooze", "reminders"}
+    assert all(spec.params[0] is GIG_ID for spec in takes_gig)
+    commands_dir = Path(bot.commands.__file__).parent
+    own = [path.name for path in commands_dir.glob("*.py") if "Kind.GIG" in path.read_text(encoding="utf-8")
+           and path.name != "_params.py"]
+    assert own == []

@@ -39,9 +39,10 @@ def build(registry: Registry, on_command: OnCommand, suggest: Suggest) -> list[a
     subgroups: dict[tuple[str, str], app_commands.Group] = {}
     for spec in sorted(registry, key=lambda s: s.name):
         top = admin if spec.role is Role.ADMIN else gig
-        words = spec.name.split(" ")
-        if top is admin and words[0] == "admin":
-            words = words[1:]  # `admin settings` is /gig-admin settings
+        words = discord_words(spec)
+        if len(words) > 2:
+            raise ValueError(f"command {spec.name!r} would be /{top.name} {' '.join(words)}: Discord nests only "
+                             "group > subgroup > command")
         parent = top
         if len(words) == 2:
             key = (top.name, words[0])
@@ -50,6 +51,8 @@ def build(registry: Registry, on_command: OnCommand, suggest: Suggest) -> list[a
                     name=text(words[0], f"discord.names.{words[0]}"), parent=top,
                     description=text(english(f"discord.groups.{words[0]}"), f"discord.groups.{words[0]}"))
             parent = subgroups[key]
+        if parent.get_command(words[-1]) is not None:
+            raise ValueError(f"command {spec.name!r}: /{top.name} {' '.join(words)} is taken by another command")
         command: app_commands.Command[Any, ..., None] = app_commands.Command(
             name=text(words[-1], f"discord.names.{words[-1]}"), parent=parent,
             description=text(english(f"help.{spec.key}")[:100], f"help.{spec.key}"),
@@ -60,6 +63,14 @@ def build(registry: Registry, on_command: OnCommand, suggest: Suggest) -> list[a
                 command.autocomplete(param.name)(_autocomplete(suggest, kind))  # type: ignore[arg-type]
         parent.add_command(command)
     return [gig, admin]
+
+
+def discord_words(spec: CommandSpec) -> list[str]:
+    """The words under /gig or /gig-admin: `admin outbox retry` is /gig-admin outbox retry, as `admin` is implied."""
+    words = spec.name.split(" ")
+    if spec.role is Role.ADMIN and words[0] == "admin" and len(words) > 1:
+        return words[1:]
+    return words
 
 
 def _callback(spec: CommandSpec, on_command: OnCommand) -> Callable[..., Awaitable[None]]:
