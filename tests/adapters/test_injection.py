@@ -19,9 +19,9 @@ from bot.adapters.discord import render
 from bot.adapters.slack import blocks
 from bot.core.clock import local_date
 from bot.core.i18n import Translator
+from bot.core.states import NudgeKind
 from bot.core.text import BIDI
 from bot.core.types import Actor, Message, Place, Reply
-from bot.services import nudges
 from bot.services.cards import gig_card
 from bot.services.nudge_messages import NudgeFacts, nudge_message
 from bot.store.models import Application, Community, Gig, Member
@@ -183,7 +183,7 @@ async def test_hostile_rows_written_directly_render_safely(bot: Harness) -> None
             await session.refresh(gig, ["tags", "poster"])
             for full in (False, True):
                 assert_safe(Message(cards=(gig_card(gig, t, 1, today, full=full),)))
-            for kind in (nudges.NO_RESPONSE, nudges.POSTER_REVIEW, nudges.NEWS_CHECK, "follow_up"):
+            for kind in NudgeKind:
                 facts = NudgeFacts(kind, gig.id, typed[:120], typed[:100], "applied", 2, 5, 1)
                 assert_safe(nudge_message(facts, t))
         await session.commit()
