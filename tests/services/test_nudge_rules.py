@@ -80,8 +80,8 @@ def test_every_kind_renders_without_a_missing_key(kind: NudgeKind, locale: str,
                                                   caplog: pytest.LogCaptureFixture) -> None:
     facts = NudgeFacts(kind, 7, "Fix my form", "Poppy", "applied", 3, wait_days=7, applicants=2)
     with caplog.at_level(logging.ERROR, logger="bot.core.i18n"):
-        reply = nudge_message(facts, Translator(locale))
+        message = nudge_message(facts, Translator(locale))
     assert caplog.records == []
-    text = reply.text + "".join(card.title + card.body for card in reply.cards)
+    text = str(message.text) + "".join(str(card.title) + str(card.body) for card in message.cards)
     assert "7" in text and "Fix my form" in text
-    assert bool(reply.cards) is (RULES[kind].shape is not Shape.NOTICE)
+    assert bool(message.cards) is (RULES[kind].shape is not Shape.NOTICE)
