@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.core.errors import UserError
 from bot.core.params import read_channel
@@ -52,7 +52,11 @@ async def route_remove(ctx: Context, id: int) -> Reply:
     route = await ctx.session.get(Route, id)
     if route is None or route.community_id != ctx.community.id:
         raise UserError("route.not_found", id=id)
-    await ctx.session.delete(route)
+    removed = await ctx.session.execute(delete(Route).where(Route.id == id, Route.community_id == ctx.community.id)
+                                        .execution_options(synchronize_session=False))
+    if removed.rowcount != 1:  # type: ignore[attr-defined]  # a second press removed nothing
+        raise UserError("route.not_found", id=id)
+    ctx.session.expunge(route)
     ctx.audit("route.remove", id)
     return Reply(ctx.t("route.removed", id=id, rule=_describe(ctx, route)))
 
