@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import re
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,11 +29,11 @@ from bot.app import App
 from bot.config import Settings
 from bot.core.i18n import Translator
 from bot.core.types import Place, Reply
+from bot.services import replicas
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-SEEN = 10_000
 WORKERS = 2
 QUEUE_LIMIT = 200  # commands waiting past this are answered "busy" at once rather than minutes late
 Respond = Callable[..., Awaitable[Any]]
@@ -46,23 +45,6 @@ def make_client(settings: Settings) -> AsyncWebClient:
                           retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)])
 
 
-class RecentKeys:
-    """Request keys seen lately, so a retried request is acknowledged and not run twice."""
-
-    def __init__(self, size: int = SEEN) -> None:
-        self.size = size
-        self.keys: OrderedDict[str, None] = OrderedDict()
-
-    def first_time(self, key: str) -> bool:
-        """Record key; False if it was already there."""
-        if key in self.keys:
-            return False
-        self.keys[key] = None
-        if len(self.keys) > self.size:
-            self.keys.popitem(last=False)
-        return True
-
-
 class SlackAdapter:
     """Holds the core and a bolt AsyncApp; nothing Slack reaches the core but text, ids and form values."""
 
@@ -70,7 +52,6 @@ class SlackAdapter:
         self.core = core
         self.client = client or make_client(settings)
         self.people = People(self.client)
-        self.seen = RecentKeys()
         self.work: asyncio.Queue[Awaitable[None]] = asyncio.Queue()
         self.workers: list[asyncio.Task[None]] = []
         secret = settings.slack_signing_secret or None
@@ -112,11 +93,14 @@ class SlackAdapter:
         return handler
 
     async def _once(self, req: Any, resp: BoltResponse, next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
-        """Handle a request once: a retry (X-Slack-Retry-Num) or a repeated event_id is acknowledged and dropped."""
+        """Handle a request once: a retry (X-Slack-Retry-Num) or a repeated event_id is acknowledged and dropped.
+
+        The keys live in the database, so a retry that reaches another replica is dropped there too.
+        """
         body = req.body if isinstance(req.body, dict) else {}
         raw = req.raw_body or json.dumps(body, sort_keys=True)  # Socket Mode hands bolt a dict, no raw body
         key = body.get("event_id") or hashlib.sha256(raw.encode()).hexdigest()
-        if not self.seen.first_time(str(key)):
+        if not await replicas.first_time(self.core.sessions, f"slack:{key}", self.core.clock.now()):
             log.info("dropping a repeated Slack request (retry %s)", req.headers.get("x-slack-retry-num"))
             return BoltResponse(status=200, body="")
         await next()
