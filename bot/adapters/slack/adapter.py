@@ -1,9 +1,11 @@
 """The Slack adapter: one /gig command, one listener for every gig: button, modals, App Home, retries handled once.
 
-Every listener acks at once (Slack wants it within 3 seconds) and queues the command, which a few workers run,
-answering through response_url, a modal, the App Home tab or a DM. Bolt runs with process_before_response, so
-the HTTP answer leaves as soon as the listener returns (no polling for the ack), and the workers being few keeps
-the event loop free for the next acks when commands pile up.
+Every listener writes the request to the durable inbox (bot.services.inbox), acks (Slack wants it within 3 seconds)
+and queues the row, which a few workers claim and run, answering through response_url, a modal, the App Home tab
+or a DM. A process killed after the ack leaves the row for any replica's sweep, which runs it late: through
+response_url, and with a button to open a form where the reply wanted one (a trigger_id lasts 3 seconds). Bolt
+runs with process_before_response, so the HTTP answer leaves as soon as the listener returns (no polling for the
+ack), and the workers being few keeps the event loop free for the next acks when commands pile up.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -27,15 +30,20 @@ from bot.adapters.slack import blocks
 from bot.adapters.slack.people import PLATFORM, People
 from bot.app import App
 from bot.config import Settings
+from bot.core.buttons import button_id, parse_button_id
 from bot.core.i18n import Translator
-from bot.core.types import Place, Reply
-from bot.services import replicas
+from bot.core.types import Button, Card, Place, Reply
+from bot.scheduler import worker_name
+from bot.services import inbox, replicas
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 WORKERS = 2
 QUEUE_LIMIT = 200  # commands waiting past this are answered "busy" at once rather than minutes late
+TRIGGER_LIFE = 2.5  # seconds: a trigger_id opens a modal only within 3 s of the request
+SWEEP_EVERY = 30.0  # seconds between looks for requests a dead process left
+REOPEN = "reopen"
 Respond = Callable[..., Awaitable[Any]]
 
 
@@ -54,6 +62,7 @@ class SlackAdapter:
         self.people = People(self.client)
         self.work: asyncio.Queue[Awaitable[None]] = asyncio.Queue()
         self.workers: list[asyncio.Task[None]] = []
+        self.worker = worker_name()
         secret = settings.slack_signing_secret or None
         self.bolt = AsyncApp(client=self.client, signing_secret=secret, request_verification_enabled=bool(secret),
                              process_before_response=True, logger=logging.getLogger("slack_bolt"))
@@ -80,11 +89,36 @@ class SlackAdapter:
             log.warning("Slack: serving http://0.0.0.0:%s%s", settings.http_port, EVENTS_PATH)
             stop_receiving = runner.cleanup
 
+        sweeping = asyncio.create_task(self._sweep_every(SWEEP_EVERY), name="slack inbox sweep")
+
         async def stop() -> None:
+            sweeping.cancel()
             await stop_receiving()
             await self.close()
 
         return stop
+
+    async def _sweep_every(self, seconds: float) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("Slack inbox sweep failed")
+            await asyncio.sleep(seconds)
+
+    async def sweep(self) -> int:
+        """Run the requests no process finished (at start, and now and then); forget old ones; return how many."""
+        now = self.core.clock.now()
+        left = await inbox.claim_left(self.core.sessions, PLATFORM, self.worker, now)
+        for request in left:
+            log.warning("running Slack request %s received at %s, left by a stopped process", request.id,
+                        request.received_at)
+            self._later(self._run_claimed(request))
+        async with self.core.sessions() as session:
+            await inbox.prune(session, now)
+            await replicas.prune(session, now)
+            await session.commit()
+        return len(left)
 
     async def connect_socket_mode(self, app_token: str) -> AsyncSocketModeHandler:
         """Receive Slack's requests over Socket Mode (apps.connections.open, then a websocket) instead of HTTP."""
@@ -133,35 +167,86 @@ class SlackAdapter:
             busy = Translator(self.people.cached_locale(command["user_id"]))("errors.busy")
             await ack(text=busy, response_type="ephemeral")
             return
-        await ack()
-        self._later(self._run_command(command, respond))
+        await self._receive("command", command, command.get("response_url"), ack)
 
-    async def _run_command(self, command: dict[str, Any], respond: Respond) -> None:
+    async def _receive(self, kind: str, payload: dict[str, Any], response_url: str | None,
+                       ack: Callable[..., Awaitable[None]]) -> None:
+        """Write the request to the inbox, then ack it, then queue it for a worker of this process."""
+        request_id = await inbox.receive(self.core.sessions, PLATFORM, kind, payload, response_url,
+                                         self.core.clock.now())
+        await ack()
+        self._later(self._run_received(request_id))
+
+    async def _run_received(self, request_id: int) -> None:
+        request = await inbox.claim(self.core.sessions, request_id, self.worker, self.core.clock.now())
+        if request is not None:  # else another replica's sweep took it meanwhile
+            await self._run_claimed(request)
+
+    async def _run_claimed(self, request: inbox.Request) -> None:
+        """Run a claimed request and mark it done, whatever happened: a failed answer is not run twice."""
+        late = (self.core.clock.now() - request.received_at).total_seconds() > TRIGGER_LIFE or request.attempts > 1
+        try:
+            payload = request.payload
+            respond = AsyncRespond(response_url=request.response_url) if request.response_url else None
+            if request.kind == "command":
+                await self._run_command(payload, respond, None if late else payload.get("trigger_id"), request.id)
+            elif request.kind == "action":
+                await self._run_action(payload["body"], payload["action"], respond, late, request.id)
+            elif request.kind == "answer":
+                place = Place(PLATFORM, payload["team"], payload["channel"], forms=True)
+                await self._show(payload["content"], False, payload["user"], place, respond)
+                if payload.get("changed"):
+                    await self.publish_home(payload["user"], payload["team"])
+        except Exception:
+            log.exception("Slack request %s failed", request.id)
+        finally:
+            await inbox.finish(self.core.sessions, request.id, self.worker, self.core.clock.now())
+
+    async def _run_command(self, command: dict[str, Any], respond: Respond | None, trigger_id: str | None,
+                           request_id: int) -> None:
         actor = await self.people.actor(command["user_id"], command.get("user_name", ""))
         place = Place(PLATFORM, command["team_id"], command["channel_id"], command.get("channel_name", ""),
                       forms=True)
         reply = await self.core.dispatcher.run_text(command.get("text", ""), actor, place)
-        await self._answer(reply, command["user_id"], place, respond=respond, trigger_id=command.get("trigger_id"))
+        await self._answer(reply, command["user_id"], place, respond=respond, trigger_id=trigger_id,
+                           request_id=request_id)
 
     async def _on_action(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], action: dict[str, Any],
                          respond: Respond) -> None:
-        await ack()
-        self._later(self._run_action(body, action, respond))
+        await self._receive("action", {"body": body, "action": action}, body.get("response_url"), ack)
 
-    async def _run_action(self, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    async def _run_action(self, body: dict[str, Any], action: dict[str, Any], respond: Respond | None, late: bool,
+                          request_id: int) -> None:
+        action_id = action.get("action_id", "")
+        if action_id.startswith(f"gig:{REOPEN}:") and not late:
+            await self._reopen(parse_button_id(action_id).value, body.get("trigger_id"), respond)
+            return
         user = body["user"]
         team = (body.get("team") or {}).get("id") or user.get("team_id", "")
         channel = body.get("channel") or {}
         actor = await self.people.actor(user["id"], user.get("username") or user.get("name", ""))
         place = Place(PLATFORM, team, channel.get("id", ""), channel.get("name", ""), forms=True)
-        reply = await self.core.dispatcher.press(action.get("action_id", ""), actor, place)
+        reply = await self.core.dispatcher.press(action_id, actor, place)
         view = body.get("view") or {}
-        if view.get("type") == "modal" and reply.form is None:
-            await self.client.views_push(trigger_id=body["trigger_id"], view=blocks.result_modal(
+        trigger_id = None if late else body.get("trigger_id")
+        if view.get("type") == "modal" and reply.form is None and trigger_id:
+            await self.client.views_push(trigger_id=trigger_id, view=blocks.result_modal(
                 blocks.fallback_text(reply), reply))
             return
-        await self._answer(reply, user["id"], place, respond=respond if body.get("response_url") else None,
-                           trigger_id=body.get("trigger_id"), in_modal=view.get("type") == "modal")
+        await self._answer(reply, user["id"], place, respond=respond, trigger_id=trigger_id,
+                           in_modal=view.get("type") == "modal", request_id=request_id)
+
+    async def _reopen(self, value: str, trigger_id: str | None, respond: Respond | None) -> None:
+        """The button a late answer offered: run the request that wanted a form again, with a fresh trigger_id."""
+        earlier = await inbox.request_payload(self.core.sessions, int(value)) if value.isdigit() else None
+        if earlier is None:
+            return
+        payload = earlier.payload
+        if earlier.kind == "command":
+            await self._run_command(payload, respond, trigger_id, earlier.id)
+        elif earlier.kind == "action":
+            body = dict(payload["body"], trigger_id=trigger_id)
+            await self._run_action(body, payload["action"], respond, False, earlier.id)
 
     async def _on_submit(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
                          view: dict[str, Any]) -> None:
@@ -179,8 +264,9 @@ class SlackAdapter:
                 errors = {next(iter(values)): reply.text}
             await ack(response_action="errors", errors={k: v[:2000] for k, v in errors.items()})
             return
-        await ack()
-        self._later(self._answer(reply, user["id"], place))
+        content = self._content(reply, user["id"])
+        await self._receive("answer", {"user": user["id"], "team": team, "channel": place.channel_id,
+                                       "content": content, "changed": reply.changed}, None, ack)
 
     async def _on_home_opened(self, ack: Callable[..., Awaitable[None]], event: dict[str, Any],
                               body: dict[str, Any]) -> None:
@@ -195,7 +281,7 @@ class SlackAdapter:
         await self.client.views_publish(user_id=user_id, view=blocks.home_view(reply))
 
     async def _answer(self, reply: Reply, user_id: str, place: Place, respond: Respond | None = None,
-                      trigger_id: str | None = None, in_modal: bool = False) -> None:
+                      trigger_id: str | None = None, in_modal: bool = False, request_id: int | None = None) -> None:
         """Open the reply's form, or show the reply: through response_url, else privately in the channel or DM."""
         if reply.form is not None and trigger_id:
             view = blocks.modal(reply.form, {"channel": place.channel_id})
@@ -204,14 +290,24 @@ class SlackAdapter:
             else:
                 await self.client.views_open(trigger_id=trigger_id, view=view)
         else:
-            content: dict[str, Any] = {"text": blocks.fallback_text(reply), "blocks": blocks.message_blocks(reply)}
-            if respond is not None:
-                await respond(response_type="in_channel" if reply.public else "ephemeral", replace_original=False,
-                              **content)
-            elif place.channel_id and not place.channel_id.startswith("D"):
-                await self.client.chat_postEphemeral(channel=place.channel_id, user=user_id, **content)
-            else:
-                opened = await self.client.conversations_open(users=user_id)
-                await self.client.chat_postMessage(channel=opened["channel"]["id"], **content)
+            await self._show(self._content(reply, user_id, request_id), reply.public, user_id, place, respond)
         if reply.changed:
             await self.publish_home(user_id, place.workspace_id)
+
+    def _content(self, reply: Reply, user_id: str, request_id: int | None = None) -> dict[str, Any]:
+        """The message of a reply; a form that can no longer open (a late answer) becomes a button that opens it."""
+        if reply.form is not None and request_id is not None:
+            t = Translator(self.people.cached_locale(user_id))
+            button = Button(t("slack.open_form"), button_id(REOPEN, request_id), "primary")
+            reply = Reply(t("slack.late_form"), cards=(Card(reply.form.title, buttons=(button,)),))
+        return {"text": blocks.fallback_text(reply), "blocks": blocks.message_blocks(reply)}
+
+    async def _show(self, content: dict[str, Any], public: bool, user_id: str, place: Place,
+                    respond: Respond | None) -> None:
+        if respond is not None:
+            await respond(response_type="in_channel" if public else "ephemeral", replace_original=False, **content)
+        elif place.channel_id and not place.channel_id.startswith("D"):
+            await self.client.chat_postEphemeral(channel=place.channel_id, user=user_id, **content)
+        else:
+            opened = await self.client.conversations_open(users=user_id)
+            await self.client.chat_postMessage(channel=opened["channel"]["id"], **content)

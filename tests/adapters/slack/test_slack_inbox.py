@@ -1,0 +1,104 @@
+"""The durable inbox: a request acknowledged by a process that then dies is run by another, once, and late."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.adapters.slack.adapter import SlackAdapter
+from bot.services import inbox
+from bot.store.replicas import InboxRequest
+from tests.adapters.slack.conftest import SlackRig, action_ids, payload, texts
+
+
+def dies_after_each_ack(adapter: SlackAdapter, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process acknowledges, then is killed before its worker runs anything."""
+
+    def killed(work: Awaitable[None]) -> None:
+        work.close()  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(adapter, "_later", killed)
+
+
+def replica(slack: SlackRig) -> SlackAdapter:
+    """A second process on the same database and Slack workspace."""
+    return SlackAdapter(slack.core, slack.core.settings.model_copy(update={"slack_api_url": f"{slack.fake.url}/api/"}))
+
+
+async def rows(slack: SlackRig, *where: object) -> int:
+    async with slack.core.sessions() as session:
+        return int((await session.execute(select(func.count()).select_from(InboxRequest).where(*where)))
+                   .scalar_one())
+
+
+async def test_a_command_acknowledged_by_a_process_that_died_is_answered_by_another(
+        slack: SlackRig, monkeypatch: pytest.MonkeyPatch) -> None:
+    dies_after_each_ack(slack.adapter, monkeypatch)
+    status, body = await slack.post(slack.command_body("U1", "help"), "application/x-www-form-urlencoded")
+    assert (status, body) == (200, "")
+    assert await rows(slack, InboxRequest.done_at.is_(None)) == 1
+    other = replica(slack)
+    assert await other.sweep() == 0  # a fresh row is still its receiver's
+    slack.core.clock.advance(inbox.GRACE + timedelta(seconds=1))  # type: ignore[attr-defined]
+    assert await other.sweep() == 1
+    answer = await slack.fake.next("response_url")
+    assert "What you can run" in texts(answer)
+    await other.work.join()
+    assert await other.sweep() == 0 and await replica(slack).sweep() == 0  # done: nobody runs it again
+    assert len(slack.fake.made("response_url")) == 1
+    assert await rows(slack, InboxRequest.done_at.is_not(None)) == 1
+
+
+async def test_a_request_held_by_a_live_process_waits_for_its_lease(slack: SlackRig,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    dies_after_each_ack(slack.adapter, monkeypatch)
+    await slack.post(slack.command_body("U1", "help"), "application/x-www-form-urlencoded")
+    [request_id] = (await _ids(slack))
+    assert await inbox.claim(slack.core.sessions, request_id, "the-dead-one", slack.core.clock.now()) is not None
+    other = replica(slack)
+    slack.core.clock.advance(inbox.GRACE + timedelta(seconds=1))  # type: ignore[attr-defined]
+    assert await other.sweep() == 0  # claimed, lease running
+    slack.core.clock.advance(inbox.LEASE)  # type: ignore[attr-defined]
+    assert await other.sweep() == 1
+    await other.work.join()
+    assert len(slack.fake.made("response_url")) == 1
+
+
+async def test_a_late_answer_that_wants_a_form_offers_a_button_that_opens_it(
+        slack: SlackRig, monkeypatch: pytest.MonkeyPatch) -> None:
+    await slack.command("UADMIN", "route default <#C0GIGS|gigs>")
+    with monkeypatch.context() as patched:
+        dies_after_each_ack(slack.adapter, patched)
+        await slack.post(slack.command_body("UADMIN", "post"), "application/x-www-form-urlencoded")
+    slack.core.clock.advance(inbox.GRACE + timedelta(seconds=1))  # type: ignore[attr-defined]
+    other = replica(slack)
+    assert await other.sweep() == 1
+    late = await slack.fake.next("response_url")
+    assert "the form could not open by itself" in texts(late)
+    [reopen] = action_ids(late)
+    assert reopen.startswith("gig:reopen:") and slack.fake.made("views.open") == []
+    status, _ = await slack.press("UADMIN", reopen)
+    assert status == 200
+    opened = await slack.fake.next("views.open")
+    assert opened.args["view"]["callback_id"] == "gig:form:post"
+    assert opened.args["trigger_id"] == payload("block_actions_message")["trigger_id"]  # the press's own, fresh one
+    assert opened.args["trigger_id"] != payload("slash_command")["trigger_id"]
+
+
+async def test_done_requests_are_pruned_after_a_day(slack: SlackRig) -> None:
+    await slack.command("U1", "help")
+    await slack.settle()
+    assert await rows(slack, InboxRequest.done_at.is_not(None)) == 1
+    await slack.adapter.sweep()
+    assert await rows(slack) == 1
+    slack.core.clock.advance(inbox.KEEP_DONE + timedelta(minutes=1))  # type: ignore[attr-defined]
+    await slack.adapter.sweep()
+    assert await rows(slack) == 0
+
+
+async def _ids(slack: SlackRig) -> list[int]:
+    async with slack.core.sessions() as session:
+        return list((await session.execute(select(InboxRequest.id).order_by(InboxRequest.id))).scalars())
