@@ -6,12 +6,13 @@ from collections.abc import Awaitable
 from datetime import timedelta
 
 import pytest
+from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.adapters.slack.adapter import SlackAdapter
+from bot.adapters.slack.adapter import EVENTS_PATH, SlackAdapter
 from bot.services import inbox
 from bot.store.replicas import InboxRequest
-from tests.adapters.slack.conftest import SlackRig, action_ids, payload, texts
+from tests.adapters.slack.conftest import SlackClient, SlackRig, action_ids, payload, texts
 
 
 def dies_after_each_ack(adapter: SlackAdapter, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,3 +103,27 @@ async def test_done_requests_are_pruned_after_a_day(slack: SlackRig) -> None:
 async def _ids(slack: SlackRig) -> list[int]:
     async with slack.core.sessions() as session:
         return list((await session.execute(select(InboxRequest.id).order_by(InboxRequest.id))).scalars())
+
+
+async def test_a_retry_that_reaches_another_replica_is_dropped_there(slack: SlackRig) -> None:
+    other = replica(slack)
+    runner = web.AppRunner(other.web_app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        body = payload("app_home_opened")
+        assert (await slack.event(body))[0] == 200
+        retried = SlackClient(slack.fake, f"http://127.0.0.1:{port}{EVENTS_PATH}")
+        assert (await retried.event(body, headers={"X-Slack-Retry-Num": "1"}))[0] == 200
+        command = slack.command_body("U1", "help")
+        assert (await slack.post(command, "application/x-www-form-urlencoded"))[0] == 200
+        assert (await retried.post(command, "application/x-www-form-urlencoded",
+                                   headers={"X-Slack-Retry-Num": "1"}))[0] == 200
+        await slack.settle()
+        await other.work.join()
+        assert len(slack.fake.made("views.publish")) == 1 and len(slack.fake.made("response_url")) == 1
+        assert await rows(slack) == 1  # the retry was not even written to the inbox
+    finally:
+        await runner.cleanup()
