@@ -28,21 +28,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
 from bot.adapters.slack.people import PLATFORM, People
+from bot.adapters.slack.work import Workers
 from bot.app import App
 from bot.config import Settings
 from bot.core.buttons import button_id, parse_button_id
 from bot.core.i18n import Translator
 from bot.core.types import Button, Card, Place, Reply
-from bot.scheduler import worker_name
 from bot.services import inbox, replicas
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-WORKERS = 2
 QUEUE_LIMIT = 200  # commands waiting past this are answered "busy" at once rather than minutes late
 TRIGGER_LIFE = 2.5  # seconds: a trigger_id opens a modal only within 3 s of the request
-SWEEP_EVERY = 30.0  # seconds between looks for requests a dead process left
 REOPEN = "reopen"
 Respond = Callable[..., Awaitable[Any]]
 
@@ -60,9 +58,7 @@ class SlackAdapter:
         self.core = core
         self.client = client or make_client(settings)
         self.people = People(self.client)
-        self.work: asyncio.Queue[Awaitable[None]] = asyncio.Queue()
-        self.workers: list[asyncio.Task[None]] = []
-        self.worker = worker_name()
+        self.work = Workers(core, PLATFORM, self._run_request)
         secret = settings.slack_signing_secret or None
         self.bolt = AsyncApp(client=self.client, signing_secret=secret, request_verification_enabled=bool(secret),
                              process_before_response=True, logger=logging.getLogger("slack_bolt"))
@@ -89,36 +85,37 @@ class SlackAdapter:
             log.warning("Slack: serving http://0.0.0.0:%s%s", settings.http_port, EVENTS_PATH)
             stop_receiving = runner.cleanup
 
-        sweeping = asyncio.create_task(self._sweep_every(SWEEP_EVERY), name="slack inbox sweep")
+        sweeping = asyncio.create_task(self.work.sweep_every(), name="slack inbox sweep")
 
         async def stop() -> None:
             sweeping.cancel()
             await stop_receiving()
-            await self.close()
+            await self.work.close()
 
         return stop
 
-    async def _sweep_every(self, seconds: float) -> None:
-        while True:
-            try:
-                await self.sweep()
-            except Exception:
-                log.exception("Slack inbox sweep failed")
-            await asyncio.sleep(seconds)
-
     async def sweep(self) -> int:
-        """Run the requests no process finished (at start, and now and then); forget old ones; return how many."""
-        now = self.core.clock.now()
-        left = await inbox.claim_left(self.core.sessions, PLATFORM, self.worker, now)
-        for request in left:
-            log.warning("running Slack request %s received at %s, left by a stopped process", request.id,
-                        request.received_at)
-            self._later(self._run_claimed(request))
-        async with self.core.sessions() as session:
-            await inbox.prune(session, now)
-            await replicas.prune(session, now)
-            await session.commit()
-        return len(left)
+        """Run the requests a stopped process left in the inbox (see Workers.sweep)."""
+        return await self.work.sweep()
+
+    async def close(self) -> None:
+        """Finish the queued work and stop the workers."""
+        await self.work.close()
+
+    async def _run_request(self, request: inbox.Request) -> None:
+        """Run a request from the inbox; late (past a trigger_id's life, or a second attempt), forms become buttons."""
+        late = (self.core.clock.now() - request.received_at).total_seconds() > TRIGGER_LIFE or request.attempts > 1
+        payload = request.payload
+        respond = AsyncRespond(response_url=request.response_url) if request.response_url else None
+        if request.kind == "command":
+            await self._run_command(payload, respond, None if late else payload.get("trigger_id"), request.id)
+        elif request.kind == "action":
+            await self._run_action(payload["body"], payload["action"], respond, late, request.id)
+        elif request.kind == "answer":
+            place = Place(PLATFORM, payload["team"], payload["channel"], forms=True)
+            await self._show(payload["content"], False, payload["user"], place, respond)
+            if payload.get("changed"):
+                await self.publish_home(payload["user"], payload["team"])
 
     async def connect_socket_mode(self, app_token: str) -> AsyncSocketModeHandler:
         """Receive Slack's requests over Socket Mode (apps.connections.open, then a websocket) instead of HTTP."""
@@ -140,67 +137,12 @@ class SlackAdapter:
         await next()
         return None
 
-    def _later(self, work: Awaitable[None]) -> None:
-        """Queue work to run after the ack."""
-        if not self.workers:
-            self.workers = [asyncio.ensure_future(self._worker()) for _ in range(WORKERS)]
-        self.work.put_nowait(work)
-
-    async def _worker(self) -> None:
-        while True:
-            work = await self.work.get()
-            try:
-                await work
-            except Exception:
-                log.exception("Slack work failed")
-            finally:
-                self.work.task_done()
-
-    async def close(self) -> None:
-        """Finish the queued work and stop the workers."""
-        await self.work.join()
-        for worker in self.workers:
-            worker.cancel()
-
     async def _on_command(self, ack: Callable[..., Awaitable[None]], command: dict[str, Any], respond: Respond) -> None:
         if self.work.qsize() >= QUEUE_LIMIT:
             busy = Translator(self.people.cached_locale(command["user_id"]))("errors.busy")
             await ack(text=busy, response_type="ephemeral")
             return
-        await self._receive("command", command, command.get("response_url"), ack)
-
-    async def _receive(self, kind: str, payload: dict[str, Any], response_url: str | None,
-                       ack: Callable[..., Awaitable[None]]) -> None:
-        """Write the request to the inbox, then ack it, then queue it for a worker of this process."""
-        request_id = await inbox.receive(self.core.sessions, PLATFORM, kind, payload, response_url,
-                                         self.core.clock.now())
-        await ack()
-        self._later(self._run_received(request_id))
-
-    async def _run_received(self, request_id: int) -> None:
-        request = await inbox.claim(self.core.sessions, request_id, self.worker, self.core.clock.now())
-        if request is not None:  # else another replica's sweep took it meanwhile
-            await self._run_claimed(request)
-
-    async def _run_claimed(self, request: inbox.Request) -> None:
-        """Run a claimed request and mark it done, whatever happened: a failed answer is not run twice."""
-        late = (self.core.clock.now() - request.received_at).total_seconds() > TRIGGER_LIFE or request.attempts > 1
-        try:
-            payload = request.payload
-            respond = AsyncRespond(response_url=request.response_url) if request.response_url else None
-            if request.kind == "command":
-                await self._run_command(payload, respond, None if late else payload.get("trigger_id"), request.id)
-            elif request.kind == "action":
-                await self._run_action(payload["body"], payload["action"], respond, late, request.id)
-            elif request.kind == "answer":
-                place = Place(PLATFORM, payload["team"], payload["channel"], forms=True)
-                await self._show(payload["content"], False, payload["user"], place, respond)
-                if payload.get("changed"):
-                    await self.publish_home(payload["user"], payload["team"])
-        except Exception:
-            log.exception("Slack request %s failed", request.id)
-        finally:
-            await inbox.finish(self.core.sessions, request.id, self.worker, self.core.clock.now())
+        await self.work.receive("command", command, command.get("response_url"), ack)
 
     async def _run_command(self, command: dict[str, Any], respond: Respond | None, trigger_id: str | None,
                            request_id: int) -> None:
@@ -213,7 +155,7 @@ class SlackAdapter:
 
     async def _on_action(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], action: dict[str, Any],
                          respond: Respond) -> None:
-        await self._receive("action", {"body": body, "action": action}, body.get("response_url"), ack)
+        await self.work.receive("action", {"body": body, "action": action}, body.get("response_url"), ack)
 
     async def _run_action(self, body: dict[str, Any], action: dict[str, Any], respond: Respond | None, late: bool,
                           request_id: int) -> None:
@@ -265,14 +207,14 @@ class SlackAdapter:
             await ack(response_action="errors", errors={k: v[:2000] for k, v in errors.items()})
             return
         content = self._content(reply, user["id"])
-        await self._receive("answer", {"user": user["id"], "team": team, "channel": place.channel_id,
+        await self.work.receive("answer", {"user": user["id"], "team": team, "channel": place.channel_id,
                                        "content": content, "changed": reply.changed}, None, ack)
 
     async def _on_home_opened(self, ack: Callable[..., Awaitable[None]], event: dict[str, Any],
                               body: dict[str, Any]) -> None:
         await ack()
         if event.get("tab", "home") == "home":
-            self._later(self.publish_home(event["user"], body.get("team_id", "")))
+            self.work.later(self.publish_home(event["user"], body.get("team_id", "")))
 
     async def publish_home(self, user_id: str, team_id: str) -> None:
         """Show the member's applications and the gigs in their niches in the App Home tab."""

@@ -21,7 +21,7 @@ def dies_after_each_ack(adapter: SlackAdapter, monkeypatch: pytest.MonkeyPatch) 
     def killed(work: Awaitable[None]) -> None:
         work.close()  # type: ignore[attr-defined]
 
-    monkeypatch.setattr(adapter, "_later", killed)
+    monkeypatch.setattr(adapter.work, "later", killed)
 
 
 def replica(slack: SlackRig) -> SlackAdapter:
