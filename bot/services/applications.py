@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.core.errors import UserError
 from bot.core.i18n import Term
+from bot.store import locks
 from bot.store.models import Application, ApplicationEvent, Gig, Member
 
 APPLIED, FOLLOWED_UP, INTERVIEWING = "applied", "followed_up", "interviewing"
@@ -83,13 +84,7 @@ def check_transition(current: str, target: str) -> None:
 
 async def lock(session: AsyncSession, application: Application) -> None:
     """Hold the application's row until commit and re-read it, so two presses on it run one after the other."""
-    query = select(Application.id).where(Application.id == application.id)
-    if (await session.connection()).dialect.name == "postgresql":
-        await session.execute(query.with_for_update())
-    else:  # SQLite has no row locks: taking its write lock now serialises the writers the same way
-        await session.execute(update(Application).where(Application.id == application.id)
-                              .values(reminders=Application.reminders))
-    await session.refresh(application)
+    await locks.lock(session, application)
 
 
 async def transition(session: AsyncSession, application: Application, target: str, actor: Member | None,

@@ -16,7 +16,7 @@ from bot.commands import pipeline, reminders, review
 from bot.core.types import Reply
 from bot.dispatch import dispatcher
 from bot.services import expiry
-from bot.store.models import ApplicationEvent, AuditEntry, Nudge, Route
+from bot.store.models import ApplicationEvent, AuditEntry, Gig, Nudge, Route
 from tests.conftest import Harness, as_text
 
 
@@ -160,3 +160,20 @@ async def test_two_route_removals_at_once_remove_once(bot: Harness, monkeypatch:
     assert as_text(next(r for r in replies if not r.ok)).startswith(f"There is no route {route_id}.")
     removed = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "route.remove")
     assert await count(bot, removed) == 1
+
+
+async def test_two_identical_posts_at_once_post_one_gig(bot: Harness, post_line: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    await bot.ok("admin", "/gig role add @poppy poster")
+    both_read_first(monkeypatch, dispatcher, "bind")  # both are past their checks of who and what
+    replies = await twice(bot, "poppy", post_line)
+    assert sorted(r.ok for r in replies) == [False, True]
+    assert "already posted as #1" in as_text(next(r for r in replies if not r.ok))
+    assert await count(bot, select(func.count()).select_from(Gig)) == 1
+
+
+async def test_two_identical_route_adds_at_once_add_one_route(bot: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    both_read_first(monkeypatch, dispatcher, "bind")
+    replies = await twice(bot, "admin", "/gig route add #php tags=php")
+    assert sorted(r.ok for r in replies) == [False, True]
+    assert await count(bot, select(func.count()).select_from(Route).where(Route.channel == "php")) == 1
