@@ -1,24 +1,25 @@
 """The durable inbox: requests acknowledged to a platform are rows first, so a crash after the ack loses none.
 
-A request is written before its ack. The process that wrote it claims it at once and runs it; a process that dies
-before finishing leaves a row whose lease runs out, and any replica's sweep runs it then (late, answering through
-response_url). Claims are conditional updates (PostgreSQL: FOR UPDATE SKIP LOCKED for a batch), so each request
-runs once while its lease holds.
+A request is written before its ack, already claimed by the process that received it, which runs it; a process
+that dies before finishing leaves a row whose lease runs out, and any replica's sweep runs it then (late,
+answering through response_url). Claims are conditional updates (PostgreSQL: FOR UPDATE SKIP LOCKED), so each
+request runs once while its lease holds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Table, and_, delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.store.replicas import InboxRequest
 
 LEASE = timedelta(minutes=1)
-GRACE = timedelta(seconds=10)  # a fresh row is its receiver's: the sweep leaves it alone this long
+INBOX = cast(Table, InboxRequest.__table__)
 KEEP_DONE = timedelta(days=1)
 SWEEP_BATCH = 50
 
@@ -35,15 +36,23 @@ class Request:
     attempts: int
 
 
-async def receive(sessions: async_sessionmaker[AsyncSession], platform: str, kind: str, payload: dict[str, Any],
-                  response_url: str | None, now: datetime) -> int:
-    """Write a request (committed before the caller acknowledges it); return its id."""
-    async with sessions() as session:
-        row = InboxRequest(platform=platform, kind=kind, payload=payload, response_url=response_url, received_at=now,
-                           attempts=0)
-        session.add(row)
-        await session.commit()
-        return row.id
+async def receive(engine: AsyncEngine, platform: str, kind: str, payload: dict[str, Any], response_url: str | None,
+                  now: datetime, worker: str, key: str | None = None, lease: timedelta = LEASE) -> Request | None:
+    """Write a request already claimed by its receiver, committed before the caller acks it; None if seen before.
+
+    One statement in autocommit, so the ack waits for a single round trip (a transaction would take three, and on a
+    busy event loop each of them waits behind the workers' steps).
+    """
+    values = {"platform": platform, "kind": kind, "key": key[:128] if key else None, "payload": payload,
+              "response_url": response_url, "received_at": now, "attempts": 1, "claimed_by": worker,
+              "claimed_until": now + lease}
+    async with engine.connect() as connection:
+        connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            inserted = await connection.execute(insert(INBOX).values(values).returning(INBOX.c.id))
+        except IntegrityError:  # the same request again (a platform's retry), received by this or another replica
+            return None
+        return Request(inserted.scalar_one(), kind, payload, response_url, now, 1)
 
 
 def _free(now: datetime) -> Any:
@@ -51,28 +60,11 @@ def _free(now: datetime) -> Any:
                 or_(InboxRequest.claimed_until.is_(None), InboxRequest.claimed_until < now))
 
 
-async def claim(sessions: async_sessionmaker[AsyncSession], request_id: int, worker: str, now: datetime,
-                lease: timedelta = LEASE) -> Request | None:
-    """Claim one request for this worker; None if it is done or another worker holds it."""
-    async with sessions() as session:
-        claimed = await session.execute(
-            update(InboxRequest).where(InboxRequest.id == request_id, _free(now))
-            .values(claimed_by=worker, claimed_until=now + lease, attempts=InboxRequest.attempts + 1)
-            .returning(InboxRequest.id, InboxRequest.kind, InboxRequest.payload, InboxRequest.response_url,
-                       InboxRequest.received_at, InboxRequest.attempts)
-            .execution_options(synchronize_session=False))
-        row = claimed.first()
-        await session.commit()
-    return None if row is None else Request(*row)
-
-
 async def claim_left(sessions: async_sessionmaker[AsyncSession], platform: str, worker: str, now: datetime,
                      lease: timedelta = LEASE, batch: int = SWEEP_BATCH) -> list[Request]:
-    """Claim requests nobody finished: never claimed past GRACE, or claimed by a process whose lease ran out."""
+    """Claim requests nobody finished: their receiver's lease (or a later claimer's) ran out."""
     async with sessions() as session:
-        pick = (select(InboxRequest.id).where(InboxRequest.platform == platform, _free(now),
-                                              or_(InboxRequest.claimed_until.is_not(None),
-                                                  InboxRequest.received_at < now - GRACE))
+        pick = (select(InboxRequest.id).where(InboxRequest.platform == platform, _free(now))
                 .order_by(InboxRequest.id).limit(batch))
         if (await session.connection()).dialect.name == "postgresql":
             pick = pick.with_for_update(skip_locked=True)

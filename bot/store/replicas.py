@@ -18,7 +18,8 @@ class InboxRequest(Base):
     __table_args__ = (Index("ix_inbox_request_done_claimed", "done_at", "claimed_until"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
-    kind: Mapped[str] = mapped_column(String(16))  # command, action, submit
+    kind: Mapped[str] = mapped_column(String(16))  # command, action, answer
+    key: Mapped[str | None] = mapped_column(String(128), unique=True)  # the dedupe key of the platform's request
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     response_url: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(Timestamp)

@@ -42,6 +42,7 @@ EVENTS_PATH = "/slack/events"
 QUEUE_LIMIT = 200  # commands waiting past this are answered "busy" at once rather than minutes late
 TRIGGER_LIFE = 2.5  # seconds: a trigger_id opens a modal only within 3 s of the request
 REOPEN = "reopen"
+KEY = "gigbot_request_key"  # the request's dedupe key, in bolt's context
 Respond = Callable[..., Awaitable[Any]]
 
 
@@ -126,23 +127,30 @@ class SlackAdapter:
     async def _once(self, req: Any, resp: BoltResponse, next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
         """Handle a request once: a retry (X-Slack-Retry-Num) or a repeated event_id is acknowledged and dropped.
 
-        The keys live in the database, so a retry that reaches another replica is dropped there too.
+        The keys live in the database, so a retry that reaches another replica is dropped there too. A command or
+        button press is written to the inbox anyway, so its key goes there (one write before the ack, not two);
+        events and form submissions, which run before or without an inbox row, record theirs in seen_key.
         """
         body = req.body if isinstance(req.body, dict) else {}
         raw = req.raw_body or json.dumps(body, sort_keys=True)  # Socket Mode hands bolt a dict, no raw body
-        key = body.get("event_id") or hashlib.sha256(raw.encode()).hexdigest()
-        if not await replicas.first_time(self.core.sessions, f"slack:{key}", self.core.clock.now()):
+        key = f"slack:{body.get('event_id') or hashlib.sha256(raw.encode()).hexdigest()}"
+        req.context[KEY] = key
+        if "command" in body or body.get("type") == "block_actions":
+            await next()  # the inbox insert refuses a repeated key: see Workers.receive
+            return None
+        if not await replicas.first_time(self.core.sessions, key, self.core.clock.now()):
             log.info("dropping a repeated Slack request (retry %s)", req.headers.get("x-slack-retry-num"))
             return BoltResponse(status=200, body="")
         await next()
         return None
 
-    async def _on_command(self, ack: Callable[..., Awaitable[None]], command: dict[str, Any], respond: Respond) -> None:
+    async def _on_command(self, ack: Callable[..., Awaitable[None]], command: dict[str, Any],
+                          context: dict[str, Any]) -> None:
         if self.work.qsize() >= QUEUE_LIMIT:
             busy = Translator(self.people.cached_locale(command["user_id"]))("errors.busy")
             await ack(text=busy, response_type="ephemeral")
             return
-        await self.work.receive("command", command, command.get("response_url"), ack)
+        await self.work.receive("command", command, command.get("response_url"), ack, context.get(KEY))
 
     async def _run_command(self, command: dict[str, Any], respond: Respond | None, trigger_id: str | None,
                            request_id: int) -> None:
@@ -154,8 +162,9 @@ class SlackAdapter:
                            request_id=request_id)
 
     async def _on_action(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], action: dict[str, Any],
-                         respond: Respond) -> None:
-        await self.work.receive("action", {"body": body, "action": action}, body.get("response_url"), ack)
+                         context: dict[str, Any]) -> None:
+        await self.work.receive("action", {"body": body, "action": action}, body.get("response_url"), ack,
+                                context.get(KEY))
 
     async def _run_action(self, body: dict[str, Any], action: dict[str, Any], respond: Respond | None, late: bool,
                           request_id: int) -> None:

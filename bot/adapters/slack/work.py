@@ -65,17 +65,18 @@ class Workers:
             worker.cancel()
 
     async def receive(self, kind: str, payload: dict[str, Any], response_url: str | None,
-                      ack: Callable[..., Awaitable[None]]) -> None:
-        """Write the request to the inbox, then ack it, then queue it for a worker of this process."""
-        request_id = await inbox.receive(self.core.sessions, self.platform, kind, payload, response_url,
-                                         self.core.clock.now())
-        await ack()
-        self.later(self._run_received(request_id))
+                      ack: Callable[..., Awaitable[None]], key: str | None = None) -> None:
+        """Write the request to the inbox, then ack it, then queue it for a worker of this process.
 
-    async def _run_received(self, request_id: int) -> None:
-        request = await inbox.claim(self.core.sessions, request_id, self.name, self.core.clock.now())
-        if request is not None:  # else another replica's sweep took it meanwhile
-            await self._run_claimed(request)
+        A request whose key is in the inbox already (Slack's retry of one some replica received) is only acked.
+        """
+        request = await inbox.receive(self.core.engine, self.platform, kind, payload, response_url,
+                                      self.core.clock.now(), self.name, key)
+        await ack()
+        if request is None:
+            log.info("dropping a repeated Slack request %s", key)
+            return
+        self.later(self._run_claimed(request))
 
     async def _run_claimed(self, request: inbox.Request) -> None:
         """Run a claimed request and mark it done, whatever happened: a failed answer is not run twice."""

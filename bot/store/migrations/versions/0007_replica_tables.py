@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("id", Id, primary_key=True),
         sa.Column("platform", sa.String(16), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("key", sa.String(128), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("response_url", sa.Text(), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
@@ -30,6 +31,7 @@ def upgrade() -> None:
         sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_inbox_request"),
+        sa.UniqueConstraint("key", name="uq_inbox_request_key"),
     )
     op.create_index("ix_inbox_request_done_claimed", "inbox_request", ["done_at", "claimed_until"])
     op.create_table(
