@@ -12,8 +12,9 @@ from datetime import timedelta
 from bot.adapters.delivery import DeliveryLoop
 from bot.app import App
 from bot.config import Settings
-from bot.scheduler import STOP_GRACE, Scheduler
+from bot.scheduler import STOP_GRACE, Scheduler, worker_name
 from bot.store.events import OUTBOX
+from bot.store.notify import Notifier, dsn_of
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ async def serve(app: App, settings: Settings, stop: asyncio.Event | None = None)
     tasks = [asyncio.create_task(delivery.run(), name=f"{delivery.platform} delivery") for delivery in loops]
     scheduler = Scheduler(app)
     scheduler.start()
+    notifier = listen_between_processes(app)
     try:
         await stop.wait()
     finally:
@@ -67,8 +69,20 @@ async def serve(app: App, settings: Settings, stop: asyncio.Event | None = None)
         for delivery in loops:
             delivery.stop()
         await asyncio.gather(scheduler.stop(STOP_GRACE), finish(tasks, STOP_GRACE))
+        if notifier is not None:
+            await notifier.stop()
         for cleanup in cleanups:
             await cleanup()
+
+
+def listen_between_processes(app: App) -> Notifier | None:
+    """On PostgreSQL, wake the other processes after our writes and be woken by theirs (LISTEN/NOTIFY)."""
+    if app.engine.dialect.name != "postgresql":
+        return None
+    notifier = Notifier(dsn_of(app.engine.url), app.dispatcher.wake_here, worker_name())
+    app.dispatcher.broadcast = notifier.send
+    notifier.start()
+    return notifier
 
 
 async def finish(tasks: list[asyncio.Task[None]], grace: timedelta) -> None:

@@ -11,6 +11,7 @@ from bot.core.types import Reply, Rich, Role
 from bot.dispatch.context import Context
 from bot.services.policy import DEFAULT_QUIET, NudgePolicy
 from bot.services.timing import format_duration, parse_duration
+from bot.store import locks
 
 
 def _duration_reader(name: str) -> Callable[[str], str]:
@@ -44,6 +45,7 @@ async def admin_settings(ctx: Context, **raw: str) -> Reply:
         return Reply(describe(ctx) + "\n" + ctx.t("admin.how"))
     values = read_settings(raw, COMMUNITY_READERS)
     community = ctx.community
+    await locks.lock(ctx.session, community)  # re-read: two admins changing different settings keep both
     settings = dict(community.settings)
     stored = dict(settings.get("nudges", {}))
     for name in NudgePolicy.names():

@@ -54,7 +54,9 @@ async def withdraw(ctx: Context, id: int) -> Reply:
     application = await applications.find(ctx.session, gig.id, ctx.member.id)
     if application is None:
         raise UserError("status.not_applied", id=gig.id)
-    previous = applications.transition(ctx.session, application, ApplicationStatus.WITHDRAWN, ctx.member, ctx.now())
+    await applications.lock(ctx.session, application)
+    previous = await applications.transition(ctx.session, application, ApplicationStatus.WITHDRAWN, ctx.member,
+                                             ctx.now())
     await nudges.reschedule(ctx.session, application, ctx.community, ctx.now(), previous)
     await postings.refresh(ctx.session, ctx.community, gig, ctx.clock)
     return Reply(ctx.t("withdraw.done", id=gig.id, title=gig.title))

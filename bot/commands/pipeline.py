@@ -41,7 +41,9 @@ async def status(ctx: Context, id: int, status: str) -> Reply:
     application = await applications.find(ctx.session, gig.id, ctx.member.id)
     if application is None:
         raise UserError("status.not_applied", id=gig.id)
-    previous = applications.transition(ctx.session, application, ApplicationStatus(status), ctx.member, ctx.now())
+    await applications.lock(ctx.session, application)
+    previous = await applications.transition(ctx.session, application, ApplicationStatus(status), ctx.member,
+                                             ctx.now())
     await nudges.reschedule(ctx.session, application, ctx.community, ctx.now(), previous)
     return Reply(ctx.t("status.done", id=gig.id, title=gig.title,
                        previous=applications.status_name(previous), status=applications.status_name(status)))

@@ -11,6 +11,7 @@ from bot.services import outbox
 from bot.services.cards import gig_card
 from bot.services.gigs import GIG_FIELDS, create_gig, find_duplicate, validate_gig
 from bot.services.routing import destinations
+from bot.store import locks
 from bot.store.models import Posting
 
 REQUIRED = ("title", "budget")
@@ -35,6 +36,7 @@ async def post(ctx: Context, **fields: str) -> Reply:
         usage = describe_usage(registry.commands["post"], ctx.t.label)
         return Reply(ctx.t("post.how", usage=usage), form=post_form(ctx.t))
     draft = validate_gig(fields, ctx.today(), ctx.settings.default_currency)
+    await locks.lock(ctx.session, ctx.community)  # two identical posts at once: the second sees the first
     earlier = await find_duplicate(ctx.session, ctx.community.id, ctx.member, draft, ctx.now())
     if earlier is not None:
         raise UserError("post.duplicate", id=earlier.id, title=earlier.title)

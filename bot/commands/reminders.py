@@ -18,6 +18,7 @@ async def my_application(ctx: Context, gig_id: int) -> Application:
     application = await applications.find(ctx.session, gig.id, ctx.member.id)
     if application is None:
         raise UserError("status.not_applied", id=gig.id)
+    await applications.lock(ctx.session, application)  # two presses at once run one after the other
     return application
 
 

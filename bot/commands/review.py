@@ -59,6 +59,8 @@ async def close(ctx: Context, id: int, filled_by: Member | None = None) -> Reply
     if filled_by is not None and hired is None:
         raise UserError("close.not_applicant", name=member_ref(filled_by), id=gig.id)
     closed = await close_gig(ctx.session, ctx.community, gig, ctx.clock, ctx.member, hired)
+    if closed is None:  # a second press, or another replica, closed it a moment ago
+        raise UserError("close.already", id=gig.id)
     ctx.audit("gig.close", gig.id, filled_by=filled_by.id if filled_by else None)
     return Reply(ctx.t("close.done", id=gig.id, title=gig.title, postings=closed.postings,
                        told=closed.told))

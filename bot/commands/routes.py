@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.core.errors import UserError
 from bot.core.params import read_channel
@@ -10,6 +10,7 @@ from bot.core.registry import Kind, Param, registry
 from bot.core.types import ChannelRef, Reply, Rich, Role, Text
 from bot.dispatch.context import Context
 from bot.services.tags import parse_tags
+from bot.store import locks
 from bot.store.models import Route
 
 OFF = ("off", "none", "aucun")
@@ -23,6 +24,7 @@ async def route_add(ctx: Context, channel: str, tags: str = "", remote: bool | N
     tag_list = parse_tags(tags)
     if len(location) > 100:
         raise UserError("gig.too_long", name="location", max=100, length=len(location))
+    await locks.lock(ctx.session, ctx.community)  # two identical adds at once: the second sees the first
     for route in await _routes(ctx):
         if (route.platform, route.channel, sorted(route.tags), route.remote, route.location.lower()) == (
                 ctx.place.platform, channel, sorted(tag_list), remote, location.lower()):
@@ -52,7 +54,11 @@ async def route_remove(ctx: Context, id: int) -> Reply:
     route = await ctx.session.get(Route, id)
     if route is None or route.community_id != ctx.community.id:
         raise UserError("route.not_found", id=id)
-    await ctx.session.delete(route)
+    removed = await ctx.session.execute(delete(Route).where(Route.id == id, Route.community_id == ctx.community.id)
+                                        .execution_options(synchronize_session=False))
+    if removed.rowcount != 1:  # type: ignore[attr-defined]  # a second press removed nothing
+        raise UserError("route.not_found", id=id)
+    ctx.session.expunge(route)
     ctx.audit("route.remove", id)
     return Reply(ctx.t("route.removed", id=id, rule=_describe(ctx, route)))
 
@@ -60,6 +66,7 @@ async def route_remove(ctx: Context, id: int) -> Reply:
 @registry.command("route default", Param("channel", required=True, positional=True), role=Role.ADMIN)
 async def route_default(ctx: Context, channel: str) -> Reply:
     """Set the channel of this platform that receives every gig, or `off`."""
+    await locks.lock(ctx.session, ctx.community)  # re-read: another platform's default may have changed meanwhile
     channels = dict(ctx.community.default_channels)
     if channel.strip().lower() in OFF:
         channels.pop(ctx.place.platform, None)

@@ -38,6 +38,7 @@ class Dispatcher:
         self.settings = settings
         self.registry = registry
         self.listeners: dict[str, list[Callable[[], None]]] = {}
+        self.broadcast: Callable[[set[str]], None] | None = None  # tells other processes (PostgreSQL NOTIFY)
 
     async def run_text(self, text: str, actor: Actor, place: Place) -> Reply:
         """Run `/gig <subcommand> ...` text as typed on Slack or the console."""
@@ -104,7 +105,13 @@ class Dispatcher:
         self.listeners.setdefault(topic, []).append(listener)
 
     def notify(self, topics: set[str]) -> None:
-        """Tell the listeners of these topics that something was written."""
+        """Tell the listeners of these topics that something was written, in this process and the others."""
+        self.wake_here(topics)
+        if topics and self.broadcast is not None:
+            self.broadcast(topics)
+
+    def wake_here(self, topics: set[str]) -> None:
+        """Call this process's listeners of these topics (also when another process wrote something)."""
         for topic in topics:
             for listener in self.listeners.get(topic, []):
                 listener()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.core.errors import UserError
 from bot.core.i18n import Term
 from bot.core.states import ApplicationStatus
+from bot.store import locks
 from bot.store.models import Application, ApplicationEvent, Gig, Member
 
 Status = ApplicationStatus
@@ -56,7 +59,11 @@ async def apply(session: AsyncSession, gig: Gig, member: Member, pitch: str, now
                               updated_at=now)
     application.gig, application.member = gig, member
     session.add(application)
-    await session.flush()
+    gig_id = gig.id  # a failed flush expires every loaded object
+    try:
+        await session.flush()
+    except IntegrityError:  # a second press at the same moment: the first one's application stands
+        raise UserError("apply.already", id=gig_id, status=status_name(APPLIED), date=now.date().isoformat()) from None
     session.add(ApplicationEvent(application_id=application.id, from_status=None, to_status=APPLIED,
                                  actor_id=member.id, at=now))
     return application
@@ -77,12 +84,29 @@ def check_transition(current: ApplicationStatus, target: ApplicationStatus) -> N
         raise UserError("status.not_allowed", current=status_name(current), target=status_name(target))
 
 
-def transition(session: AsyncSession, application: Application, target: ApplicationStatus, actor: Member | None,
-               now: datetime) -> ApplicationStatus:
-    """Move an application to a new status and record it in the history; return the old status."""
-    check_transition(application.status, target)
+async def lock(session: AsyncSession, application: Application) -> None:
+    """Hold the application's row until commit and re-read it, so two presses on it run one after the other."""
+    await locks.lock(session, application)
+
+
+async def transition(session: AsyncSession, application: Application, target: ApplicationStatus,
+                     actor: Member | None, now: datetime) -> ApplicationStatus:
+    """Move an application to a new status and record it in the history; return the old status.
+
+    The update is conditional on the status it was read at: of two presses at once, the second is told where
+    the application now stands instead of writing a second history row.
+    """
     previous = application.status
-    application.status, application.updated_at = target, now
+    check_transition(previous, target)
+    moved = await session.execute(
+        update(Application).where(Application.id == application.id, Application.status == previous)
+        .values(status=target, updated_at=now).execution_options(synchronize_session=False))
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        await session.refresh(application)
+        check_transition(application.status, target)
+        raise UserError("status.already", status=status_name(application.status))
+    set_committed_value(application, "status", target)
+    set_committed_value(application, "updated_at", now)
     session.add(ApplicationEvent(application_id=application.id, from_status=previous, to_status=target,
                                  actor_id=actor.id if actor else None, at=now))
     return previous

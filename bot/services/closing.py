@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.core.clock import Clock
 from bot.core.types import Message
 from bot.services import applications, nudges, outbox, postings
-from bot.services.gigs import CLOSED
+from bot.services.gigs import CLOSED, OPEN
 from bot.services.members import translator_for
 from bot.store.models import Application, Community, Gig, Member
 
@@ -23,14 +26,19 @@ class Closed:
 
 
 async def close_gig(session: AsyncSession, community: Community, gig: Gig, clock: Clock, actor: Member | None,
-                    hired: Application | None = None, expired: bool = False) -> Closed:
-    """Close the gig, mark `hired` hired, edit every posting, DM the pending applicants, cancel its nudges."""
+                    hired: Application | None = None, expired: bool = False) -> Closed | None:
+    """Close the gig, mark `hired` hired, edit every posting, DM the pending applicants, cancel its nudges.
+
+    None when the gig was no longer open: another press or process closed it first and told everyone.
+    """
     now = clock.now()
+    if not await mark_closed(session, gig, now, hired):
+        return None
     found = await applications.of_gig(session, gig.id)
-    gig.status, gig.closed_at = CLOSED, now
-    gig.filled_by_id = hired.member_id if hired else None
-    if hired is not None and hired.status != applications.HIRED:
-        applications.transition(session, hired, applications.HIRED, actor, now)
+    if hired is not None:
+        await applications.lock(session, hired)
+        if hired.status != applications.HIRED:
+            await applications.transition(session, hired, applications.HIRED, actor, now)
     updated = await postings.refresh(session, community, gig, clock)
     title = gig.title
     told = 0
@@ -46,3 +54,16 @@ async def close_gig(session: AsyncSession, community: Community, gig: Gig, clock
         outbox.enqueue_dm(session, hired.member, Message(t("close.dm_hired", id=gig.id, title=title)), clock)
     await nudges.cancel_for_gig(session, gig.id)
     return Closed(updated, told)
+
+
+async def mark_closed(session: AsyncSession, gig: Gig, now: datetime, hired: Application | None) -> bool:
+    """Close the gig where it is still open; False if it was not (only one closer sends the notices)."""
+    filled_by = hired.member_id if hired else None
+    changed = await session.execute(
+        update(Gig).where(Gig.id == gig.id, Gig.status == OPEN)
+        .values(status=CLOSED, closed_at=now, filled_by_id=filled_by).execution_options(synchronize_session=False))
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    for name, value in (("status", CLOSED), ("closed_at", now), ("filled_by_id", filled_by)):
+        set_committed_value(gig, name, value)
+    return True

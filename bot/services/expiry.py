@@ -27,6 +27,8 @@ async def close_expired(sessions: async_sessionmaker[AsyncSession], clock: Clock
             )).scalars().all()
             for gig in gigs:
                 result = await close_gig(session, community, gig, clock, actor=None, expired=True)
+                if result is None:  # another process closed it meanwhile, and told everyone
+                    continue
                 t = translator_for(gig.poster, community)
                 outbox.enqueue_dm(session, gig.poster, Message(t(
                     "close.poster_expired", id=gig.id, title=gig.title,

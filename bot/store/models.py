@@ -277,3 +277,6 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+from bot.store import replicas as replicas  # noqa: E402  # the replica tables belong to the same metadata

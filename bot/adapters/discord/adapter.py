@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,13 +24,14 @@ from bot.core.i18n import Translator
 from bot.core.registry import CommandSpec, Kind
 from bot.core.types import Actor, Button, Card, Form, Place, Reply
 from bot.dispatch.context import TEXT
+from bot.services import replicas
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 DEFER_AFTER = 2.0
 REFILL = "refill"
-REFILLS_KEPT = 1000
+MODAL_SUBMIT = 5
 
 
 def point_at(settings: Settings) -> None:
@@ -85,6 +84,7 @@ class GigClient(discord.Client):
                                     self.adapter.suggest):
             self.tree.add_command(group)
         self.add_dynamic_items(render.GigButton)
+        self.adapter.act_once(self._connection.parsers)
         guilds = self.adapter.settings.discord_guilds
         for guild in guilds:
             self.tree.copy_global_to(guild=discord.Object(guild))
@@ -104,7 +104,36 @@ class DiscordAdapter:
         self.core = core
         self.settings = settings
         self.client = GigClient(self, **client_options)
-        self.refills: OrderedDict[str, tuple[Form, dict[str, str]]] = OrderedDict()
+        self.taking: set[asyncio.Task[None]] = set()
+
+    def act_once(self, parsers: dict[str, Callable[[Any], None]]) -> None:
+        """Act on each INTERACTION_CREATE once, whichever gateway session of whichever replica received it."""
+        parse = parsers["INTERACTION_CREATE"]
+
+        def take(data: dict[str, Any]) -> None:
+            task = asyncio.ensure_future(self._take(data, parse))
+            self.taking.add(task)
+            task.add_done_callback(self.taking.discard)
+
+        parsers["INTERACTION_CREATE"] = take
+
+    async def _take(self, data: dict[str, Any], parse: Callable[[Any], None]) -> None:
+        """Record the interaction id (an insert that fails on a duplicate); only the process that recorded it acts.
+
+        A modal submit reaches only the process that opened the modal (discord.py keeps modals in memory), so the
+        others leave its id to that one.
+        """
+        if data.get("type") == MODAL_SUBMIT:
+            modals = getattr(self.client._connection._view_store, "_modals", {})
+            if (data.get("data") or {}).get("custom_id") not in modals:
+                return
+        try:
+            if not await replicas.first_time(self.core.sessions, f"discord:{data['id']}", self.core.clock.now()):
+                log.info("interaction %s already taken by another session", data["id"])
+                return
+        except Exception:
+            log.exception("could not record interaction %s: acting on it anyway", data.get("id"))
+        parse(data)
 
     async def start(self) -> Callable[[], Awaitable[None]]:
         """Log in, connect to the gateway in the background, and return the stopper."""
@@ -170,23 +199,20 @@ class DiscordAdapter:
             if reply.ok:
                 await self.answer(interaction, reply)
                 return
-            await self.answer(interaction, self._with_refill(interaction, reply, form, values))
+            await self.answer(interaction, await self._with_refill(interaction, reply, form, values))
 
         return submit
 
-    def _with_refill(self, interaction: discord.Interaction[Any], reply: Reply, form: Form,
-                     values: dict[str, str]) -> Reply:
-        """The error, with a button that re-opens the form filled with what the member typed."""
-        token = secrets.token_hex(8)
-        self.refills[token] = (form, values)
-        while len(self.refills) > REFILLS_KEPT:
-            self.refills.popitem(last=False)
+    async def _with_refill(self, interaction: discord.Interaction[Any], reply: Reply, form: Form,
+                           values: dict[str, str]) -> Reply:
+        """The error, with a button that re-opens the form filled with what the member typed (from any replica)."""
+        token = await replicas.keep_refill(self.core.sessions, form, values, self.core.clock.now())
         t = Translator(str(interaction.locale))
         button = Button(t.label("discord.refill"), button_id(REFILL, token), "primary")
         return Reply(reply.text, cards=(Card(form.title, buttons=(button,)),), ok=False)
 
     async def _refill(self, interaction: discord.Interaction[Any], token: str) -> None:
-        kept = self.refills.get(token)
+        kept = await replicas.refill(self.core.sessions, token, self.core.clock.now())
         if kept is None:
             t = Translator(str(interaction.locale))
             await interaction.response.send_message(**render.message(Reply(t("discord.refill_expired"))).send_kwargs(),

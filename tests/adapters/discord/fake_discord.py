@@ -356,6 +356,7 @@ class FakeDiscord:
         self.privileged_intents = privileged_intents  # enabled in the "developer portal"; others close with 4014
         self.url = ""
         self.errors: list[BaseException] = []  # exceptions inside the fake itself (a test should assert none)
+        self.fan_out = False  # send each interaction to every connected session (replicas sharing a shard)
 
         self.bot_user = payload("bot_user") | {"id": str(app_id), "username": bot_name}
         self.users: dict[int, dict[str, Any]] = {self.bot_id: self._public_user(self.bot_user)}
@@ -1932,7 +1933,12 @@ class FakeDiscord:
         conn = await self.wait_ready(timeout)
         assert conn.session is not None
         st.dispatched_at = asyncio.get_running_loop().time()
-        await self._send_dispatch(conn.session, "INTERACTION_CREATE", data)
+        if self.fan_out:  # two sessions of one bot on the same shard: Discord sends each of them every event
+            for session in {id(c.session): c.session for c in self.connections
+                            if c.ready and c.open and c.session is not None}.values():
+                await self._send_dispatch(session, "INTERACTION_CREATE", data)
+        else:
+            await self._send_dispatch(conn.session, "INTERACTION_CREATE", data)
         return SentInteraction(self, st)
 
     async def slash(self, name: str, options: dict[str, Any] | None = None, **kwargs: Any) -> SentInteraction:
