@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from bot.core.errors import UserError
 from bot.core.i18n import Term
 from bot.core.states import ApplicationStatus
+from bot.services.gigs import OPEN
 from bot.store import locks
 from bot.store.models import Application, ApplicationEvent, Gig, Member
 
@@ -51,7 +52,15 @@ async def check_can_apply(session: AsyncSession, gig: Gig, member: Member) -> No
 
 
 async def apply(session: AsyncSession, gig: Gig, member: Member, pitch: str, now: datetime) -> Application:
-    """Record a new application."""
+    """Record a new application.
+
+    The gig's row is held first: applications to one gig run one after the other, so the plans made by its first
+    application (the poster's review) are made once, and an application never slips past the gig's closing.
+    """
+    gig_id = gig.id
+    await locks.lock(session, gig)
+    if gig.status != OPEN:
+        raise UserError("apply.closed", id=gig_id)
     await check_can_apply(session, gig, member)
     if len(pitch) > MAX_PITCH:
         raise UserError("gig.too_long", name="pitch", max=MAX_PITCH, length=len(pitch))
@@ -59,8 +68,7 @@ async def apply(session: AsyncSession, gig: Gig, member: Member, pitch: str, now
                               updated_at=now)
     application.gig, application.member = gig, member
     session.add(application)
-    gig_id = gig.id  # a failed flush expires every loaded object
-    try:
+    try:  # gig_id was read above: a failed flush expires every loaded object
         await session.flush()
     except IntegrityError:  # a second press at the same moment: the first one's application stands
         raise UserError("apply.already", id=gig_id, status=status_name(APPLIED), date=now.date().isoformat()) from None

@@ -123,6 +123,17 @@ async def test_two_applications_at_once_answer_already_applied(bot: Harness, pos
     assert as_text(next(r for r in replies if not r.ok)).startswith("You already applied to #1 on 2026-11-23")
 
 
+async def test_two_members_applying_at_once_plan_one_poster_review(bot: Harness, post_line: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    await bot.ok("admin", "/gig role add @poppy poster")
+    await bot.ok("poppy", post_line)
+    both_read_first(monkeypatch, apply_command, "get_gig")
+    replies = await asyncio.gather(bot.run("alice", "/gig apply 1"), bot.run("bob", "/gig apply 1"))
+    assert [r.ok for r in replies] == [True, True]
+    reviews = select(func.count()).select_from(Nudge).where(Nudge.gig_id == 1, Nudge.kind == "poster_review")
+    assert await count(bot, reviews) == 1
+
+
 async def test_two_snoozes_at_once_leave_one_reminder(bot: Harness, post_line: str,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     await posted_with_applicants(bot, post_line)
