@@ -6,6 +6,7 @@ from bot.commands import (
     browse,
     help,
     home,
+    outbox,
     pipeline,
     posting,
     reminders,
@@ -16,5 +17,5 @@ from bot.commands import (
 )
 from bot.core.registry import registry
 
-__all__ = ["admin", "apply", "browse", "help", "home", "pipeline", "posting", "reminders", "review", "roles",
+__all__ = ["admin", "apply", "browse", "help", "home", "outbox", "pipeline", "posting", "reminders", "review", "roles",
            "routes", "settings", "registry"]

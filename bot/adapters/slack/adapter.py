@@ -41,9 +41,18 @@ Respond = Callable[..., Awaitable[Any]]
 
 
 def make_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client: GIGBOT_SLACK_API_URL, and 429s waited out and retried."""
-    return AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
-                          retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)])
+    """The client for interactive answers: slack_sdk's connection-error retry kept, plus 429s waited out."""
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
+    return client
+
+
+def make_outbox_client(settings: Settings) -> AsyncWebClient:
+    """The outbox sender's client: no retries inside the call.
+
+    The delivery policy sees every failure and honours Retry-After without holding other channels.
+    """
+    return AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, retry_handlers=[])
 
 
 class RecentKeys:
