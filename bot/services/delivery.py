@@ -35,7 +35,7 @@ from bot.core.delivery import (
 )
 from bot.services import delivery_notices, outbox
 from bot.services.pacing import GLOBAL, NO_LIMITS, Limits, Pacer, Sleep
-from bot.store.models import DeliveryPause, Member, OutboxMessage, Posting
+from bot.store.models import DeliveryPause, Member, OutboxMessage, Posting, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,14 @@ class Delivery:
 
     def __post_init__(self) -> None:
         self.pacer = Pacer(self.sessions, self.clock, self.sleep)
+        self.pausing = False  # this process just paused the platform: stop the pass
 
     async def deliver_due(self, batch: int = 50, stop: asyncio.Event | None = None) -> int:
         """Deliver due messages one at a time in id order (tests, the console); return how many were sent."""
         sent, progressed = 0, True
         while progressed and (stop is None or not stop.is_set()):
             async with self.sessions() as session:
+                self.pausing = False
                 if await self._paused(session):
                     return sent
                 rows = (await session.execute(select(OutboxMessage.id).where(
@@ -91,8 +93,8 @@ class Delivery:
                     .order_by(OutboxMessage.id).limit(batch))).scalars().all()
             progressed = False
             for row_id in rows:
-                if stop is not None and stop.is_set():
-                    break
+                if (stop is not None and stop.is_set()) or self.pausing:
+                    return sent
                 outcome = await self.deliver_one(row_id)
                 sent += outcome is Outcome.SENT
                 progressed = progressed or outcome is not Outcome.HELD  # settled rows let the next ones through
@@ -123,7 +125,7 @@ class Delivery:
             if head is None:
                 break
             outcome = await self.deliver_one(head)
-            if outcome is Outcome.HELD:
+            if outcome is Outcome.HELD or self.pausing:
                 break
             sent += outcome is Outcome.SENT
         return sent
@@ -176,7 +178,9 @@ class Delivery:
                 posting.message_ref = sent.ref
             if member is not None and sent.dm_channel:
                 member.dm_channel = sent.dm_channel
-            await session.execute(delete(DeliveryPause).where(DeliveryPause.platform == self.platform))
+            # a message claimed after the platform was paused was its probe: it worked, so the pause ends
+            await session.execute(delete(DeliveryPause).where(DeliveryPause.platform == self.platform,
+                                                              DeliveryPause.since < now))
             await session.commit()
             return Outcome.SENT
 
@@ -230,6 +234,7 @@ class Delivery:
 
     async def _pause(self, session: AsyncSession, row: OutboxMessage, reason: str) -> None:
         now = self.clock.now()
+        self.pausing = True
         pause = await session.get(DeliveryPause, self.platform)
         log.error("%s delivery paused: %s", self.platform, reason)
         if pause is not None:
@@ -279,6 +284,18 @@ async def deliver_due(sessions: async_sessionmaker[AsyncSession], platform: str,
                       batch: int = 50, stop: asyncio.Event | None = None, **options: object) -> int:
     """Deliver this platform's due messages one at a time, in order; return how many were sent."""
     return await Delivery(sessions, platform, send, clock, **options).deliver_due(batch, stop)  # type: ignore[arg-type]
+
+
+async def workspace_removed(sessions: async_sessionmaker[AsyncSession], platform: str, external_id: str,
+                            destinations: Iterable[str] | None = None) -> int:
+    """The app was uninstalled from a workspace (Slack) or removed from a server (Discord): drop its open rows."""
+    async with sessions() as session:
+        communities = (await session.execute(select(Workspace.community_id).where(
+            Workspace.platform == platform, Workspace.external_id == external_id))).scalars().all()
+        dropped = await drop_pending(session, platform, communities, destinations) if communities else 0
+        await session.commit()
+    log.warning("%s workspace %s removed the app: %s pending messages dropped", platform, external_id, dropped)
+    return dropped
 
 
 async def drop_pending(session: AsyncSession, platform: str, community_ids: Iterable[int],

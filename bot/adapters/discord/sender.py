@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import aiohttp
 import discord
@@ -77,19 +78,29 @@ class DiscordSender:
         channel_id = message.destination
         if message.kind == OutboxKind.DM:
             channel_id = dm_channel = await self._dm_channel(message)
-        if message.check_first and (earlier := await self._find_earlier(channel_id, message.id)) is not None:
+        if message.check_first and (earlier := await self._find_earlier(channel_id, message.id, parts)) is not None:
             return Sent(earlier, dm_channel)
         # the outbox id as nonce, enforced: sent again after a crash or a lost answer, it gives back the first
         # message instead of a second one while Discord remembers the nonce (a few minutes; later, check_first)
         sent = await self.client.get_partial_messageable(int(channel_id)).send(**parts, nonce=message.id)
         return Sent(f"{channel_id}:{sent.id}", dm_channel)
 
-    async def _find_earlier(self, channel_id: str, outbox_id: int) -> str | None:
-        """The reference of a message of ours carrying this nonce among the channel's recent ones, if any."""
+    async def _find_earlier(self, channel_id: str, outbox_id: int, parts: dict[str, Any]) -> str | None:
+        """A message of ours among the channel's recent ones that is this one, sent by an earlier attempt.
+
+        Discord shows the nonce only in the create answer and the gateway event, not in the history: a message
+        of the bot with the same content and embed titles counts as the earlier attempt.
+        """
         recent = await self.client.http.logs_from(int(channel_id), HISTORY)
         bot_id = str(self.client.user.id) if self.client.user else None
+        content = parts.get("content") or ""
+        titles = [e.title for e in parts.get("embeds", [])]
         for found in recent:
-            if str(found.get("nonce")) == str(outbox_id) and found.get("author", {}).get("id") == bot_id:
+            if found.get("author", {}).get("id") != bot_id:
+                continue
+            same = (found.get("content") or "") == content and [e.get("title") for e in found.get("embeds", [])] \
+                == titles
+            if str(found.get("nonce")) == str(outbox_id) or same:
                 return f"{channel_id}:{found['id']}"
         return None
 

@@ -30,6 +30,7 @@ from bot.app import App
 from bot.config import Settings
 from bot.core.i18n import Translator
 from bot.core.types import Place, Reply
+from bot.services import delivery
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,8 @@ class SlackAdapter:
         self.bolt.action(re.compile(r"^gig:"))(self._on_action)
         self.bolt.view(re.compile("^" + re.escape(blocks.FORM_PREFIX)))(self._on_submit)
         self.bolt.event("app_home_opened")(self._on_home_opened)
+        self.bolt.event("app_uninstalled")(self._on_uninstalled)
+        self.bolt.event("tokens_revoked")(self._on_tokens_revoked)
 
     def web_app(self) -> web.Application:
         """The aiohttp application serving Slack's HTTP mode at /slack/events."""
@@ -212,6 +215,20 @@ class SlackAdapter:
         await ack()
         if event.get("tab", "home") == "home":
             self._later(self.publish_home(event["user"], body.get("team_id", "")))
+
+    async def _on_uninstalled(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
+        """The workspace removed the app or revoked its tokens: what waits for it will never be delivered."""
+        await ack()
+        team = body.get("team_id") or (body.get("authorizations") or [{}])[0].get("team_id", "")
+        await delivery.workspace_removed(self.core.sessions, PLATFORM, str(team))
+
+    async def _on_tokens_revoked(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
+                                 event: dict[str, Any]) -> None:
+        """Revoked user tokens do not matter to the bot; its own revoked bot token is an uninstall."""
+        if (event.get("tokens") or {}).get("bot"):
+            await self._on_uninstalled(ack, body)
+        else:
+            await ack()
 
     async def publish_home(self, user_id: str, team_id: str) -> None:
         """Show the member's applications and the gigs in their niches in the App Home tab."""

@@ -47,7 +47,8 @@ class DiscordRig:
         assert self.adapter is not None
         sender = DiscordSender(self.adapter.client)
         sent = 0
-        while delivered := await delivery.deliver_due(self.core.sessions, "discord", sender, self.core.clock):
+        while delivered := await delivery.deliver_due(self.core.sessions, "discord", sender, self.core.clock,
+                                                                admins=self.core.settings.admin_ids):
             sent += delivered
         return sent
 

@@ -109,7 +109,8 @@ class SlackRig(SlackClient):
     async def deliver(self) -> int:
         """Deliver the Slack outbox through the real sender to the fake."""
         sent = 0
-        while delivered := await delivery.deliver_due(self.core.sessions, "slack", self.sender, self.core.clock):
+        while delivered := await delivery.deliver_due(self.core.sessions, "slack", self.sender, self.core.clock,
+                                                                admins=self.core.settings.admin_ids):
             sent += delivered
         return sent
 
