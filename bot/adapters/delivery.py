@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import logging
@@ -16,7 +17,9 @@ from bot.services.pacing import LIMITS, NO_LIMITS, Limits, Sleep
 log = logging.getLogger(__name__)
 
 IDLE = timedelta(minutes=1)
+BUSY_WAIT = timedelta(seconds=1)  # while channels are being delivered, retries are looked for this often
 CHANNELS = 16  # channels delivered at once; the platform's global budget is enforced by the pacer, not by this
+READ_AHEAD = 8
 
 
 class DeliveryLoop:
@@ -33,6 +36,8 @@ class DeliveryLoop:
                                  limits=limits if limits is not None else LIMITS.get(platform, NO_LIMITS),
                                  admins=app.settings.admin_ids, sleep=sleep)
         self.active: dict[str, asyncio.Task[int]] = {}
+        self.queued: collections.deque[str] = collections.deque()  # due channels read ahead, not started yet
+        self.poked = True
         self.sent = 0
         self.wanted = asyncio.Event()
         self.stopping = asyncio.Event()
@@ -44,6 +49,7 @@ class DeliveryLoop:
 
     def poke(self) -> None:
         """Something was written to the outbox: deliver soon."""
+        self.poked = True
         self.wanted.set()
 
     async def drain(self) -> int:
@@ -70,12 +76,23 @@ class DeliveryLoop:
             await asyncio.gather(*self.active.values(), return_exceptions=True)
 
     async def _start_due(self) -> int:
-        """Start a task for each channel with a due message that is not being delivered already."""
+        """Start a task for each channel with a due message that is not being delivered already.
+
+        Due channels are read ahead (READ_AHEAD per slot), so a finished channel starts the next one without a
+        query; the list is read again when it runs out, when poked, or when a retry falls due.
+        """
         room = self.channels - len(self.active)
         if room <= 0:
             return 0
+        if self.poked or not self.queued:
+            self.poked = False
+            fresh = await self.delivery.due_channels(self.channels * READ_AHEAD, busy=self.active)
+            self.queued = collections.deque(fresh)
         started = 0
-        for destination in await self.delivery.due_channels(room, busy=self.active):
+        while self.queued and started < room:
+            destination = self.queued.popleft()
+            if destination in self.active:
+                continue
             task = asyncio.create_task(self.delivery.deliver_channel(destination, self.stopping),
                                        name=f"{self.platform} delivery to {destination}")
             self.active[destination] = task
@@ -96,17 +113,21 @@ class DeliveryLoop:
     async def _wait(self) -> None:
         if self.stopping.is_set():
             return
-        try:
-            until = await self.delivery.next_due()
-        except Exception:
-            log.exception("%s delivery could not read the next retry", self.platform)
-            until = None
-        timeout = IDLE if until is None else max(timedelta(seconds=0.05), min(IDLE, until))
+        timeout = BUSY_WAIT
+        if not self.active and not self.queued:
+            try:
+                until = await self.delivery.next_due()
+            except Exception:
+                log.exception("%s delivery could not read the next retry", self.platform)
+                until = None
+            timeout = IDLE if until is None else max(timedelta(seconds=0.05), min(IDLE, until))
         wanted = asyncio.create_task(self.wanted.wait())
         timer = asyncio.ensure_future(self.sleep(timeout.total_seconds()))
         try:
             await asyncio.wait({wanted, timer}, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            if timer.done():
+                self.poked = True  # a retry may have fallen due: read the due channels again
             for task in (wanted, timer):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -167,7 +167,10 @@ class Delivery:
             outgoing = Outgoing(row.id, row.kind, row.destination, outbox.from_payload(row.payload),
                                 posting.message_ref if posting else None, member.dm_channel if member else None,
                                 check_first=not self.policy.resend_is_recognised(row.unknown_since, now))
-            await self._pace(row, member)
+            wait = await self._reserve(session, row, member)
+            await session.commit()  # no connection is held while waiting for the pace or the platform
+            if wait > 0:
+                await self.sleep(wait)
             try:
                 sent = await self.send(outgoing)
             except Exception as error:  # noqa: BLE001 - every failure is settled by its class below
@@ -184,13 +187,16 @@ class Delivery:
             await session.commit()
             return Outcome.SENT
 
-    async def _pace(self, row: OutboxMessage, member: Member | None) -> None:
-        """Wait for the channel's turn and the platform's request budget, as every replica sees them."""
+    async def _reserve(self, session: AsyncSession, row: OutboxMessage, member: Member | None) -> float:
+        """Reserve the channel's turn and the platform's request budget, as every replica sees them; return the wait."""
+        wait = 0.0
         if self.limits.per_channel > 0 and row.kind != OutboxKind.EDIT:
-            await self.pacer.take(self.platform, row.destination, self.limits.per_channel)
+            wait = await self.pacer.reserve(self.platform, row.destination, self.limits.per_channel, session=session)
         if self.limits.per_request > 0:
             cost = 2 if row.kind == OutboxKind.DM and (member is None or member.dm_channel is None) else 1
-            await self.pacer.take(self.platform, GLOBAL, self.limits.per_request, cost)
+            wait = max(wait, await self.pacer.reserve(self.platform, GLOBAL, self.limits.per_request, cost,
+                                                      session=session))
+        return wait
 
     async def _settle_failure(self, session: AsyncSession, row: OutboxMessage, member: Member | None,
                               error: Exception) -> Outcome:

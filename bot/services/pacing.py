@@ -52,20 +52,29 @@ class Pacer:
         self.clock = clock
         self.sleep = sleep
 
-    async def reserve(self, platform: str, key: str, interval: float, cost: int = 1) -> float:
-        """Take `cost` slots of `interval` seconds; return how long to wait until the first one starts."""
+    async def reserve(self, platform: str, key: str, interval: float, cost: int = 1,
+                      session: AsyncSession | None = None) -> float:
+        """Take `cost` slots of `interval` seconds; return how long to wait until the first one starts.
+
+        Given a session, it runs in that transaction (the caller commits), saving a commit per message.
+        """
+        if session is None:
+            async with self.sessions() as own:
+                wait = await self.reserve(platform, key, interval, cost, own)
+                await own.commit()
+                return wait
         now = self.clock.now().timestamp()
         span = interval * cost
-        async with self.sessions() as session:
-            dialect = _dialect(session)
+        dialect = _dialect(session)
+        later = func.greatest if dialect == "postgresql" else func.max
+        reserve = (update(Pacing).where(Pacing.platform == platform, Pacing.key == key)
+                   .values(next_at=later(Pacing.next_at, now) + span).returning(Pacing.next_at))
+        new_next = (await session.execute(reserve)).scalar()
+        if new_next is None:  # the first use of this resource
             insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
             await session.execute(insert(Pacing).values(platform=platform, key=key, next_at=now)
                                   .on_conflict_do_nothing())
-            later = func.greatest if dialect == "postgresql" else func.max
-            new_next = (await session.execute(
-                update(Pacing).where(Pacing.platform == platform, Pacing.key == key)
-                .values(next_at=later(Pacing.next_at, now) + span).returning(Pacing.next_at))).scalar_one()
-            await session.commit()
+            new_next = (await session.execute(reserve)).scalar_one()
         return max(0.0, new_next - span - now)
 
     async def take(self, platform: str, key: str, interval: float, cost: int = 1) -> None:
