@@ -14,10 +14,12 @@ import argparse
 import asyncio
 import json
 import os
+import sys
 import time
 from collections import defaultdict
 from typing import Any
 
+import aiohttp
 import discord
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
@@ -34,11 +36,13 @@ from bot.services import outbox
 from bot.services.pacing import Limits
 from bot.store.db import migrate
 from bot.store.models import Community, Member, Workspace
-from tests.adapters.discord.fake_discord import GUILD_ID, TOKEN, FakeDiscord
+from tests.adapters.discord.fake_discord import GUILD_ID, TOKEN, FakeDiscord, point_discord_at
 from tests.adapters.slack.fake_slack import FakeSlack
 
 CHANNELS, DMS = 50, 1000
 SLOW = 2.0  # seconds per call in the slow channel
+SLACK_LIMITS = Limits(per_channel=1.0, per_request=1 / 50)  # 1 message/s per channel; 50/s in the workspace
+DISCORD_LIMITS = Limits(per_request=1 / 50)  # 50 requests/s for the bot
 BURST = 5  # requests a limit lets through at once
 
 
@@ -62,10 +66,10 @@ class Bucket:
 class LimitedSlack(FakeSlack):
     """chat.postMessage limited per channel and per workspace, as declared; one channel may be slow."""
 
-    def __init__(self, per_channel: float, workspace: float, slow: str | None) -> None:
+    def __init__(self, limits: Limits, slow: str | None) -> None:
         super().__init__(keep_calls=False)
-        self.channels: dict[str, Bucket] = defaultdict(lambda: Bucket(per_channel, burst=1))
-        self.workspace = Bucket(workspace)
+        self.channels: dict[str, Bucket] = defaultdict(lambda: Bucket(1 / limits.per_channel, burst=1))
+        self.workspace = Bucket(1 / limits.per_request)
         self.slow = slow
         self.limited = 0
         self.done_at: dict[str, float] = {}
@@ -113,26 +117,21 @@ class LimitedDiscord(FakeDiscord):
         return answer
 
 
-async def seed(app: App, slack_channels: list[str], discord: FakeDiscord, discord_channels: list[str]) -> None:
+async def seed(app: App, world: dict[str, Any]) -> None:
     """The fan-out of one gig: a posting per channel and a DM per member, DM channels already open."""
     card = Card("#1 · Scrape 200 product pages into a CSV", "A small paid job for a Python developer.",
                 (Field("Budget", "150 EUR"), Field("Where", "remote")), (Button("Apply", "gig:apply:1", "primary"),))
     now = app.clock.now()
     async with app.sessions() as session:
-        for platform, channels in (("slack", slack_channels), ("discord", discord_channels)):
+        for platform in ("slack", "discord"):
             community = Community(name=platform, default_locale="en", timezone="UTC", default_channels={},
                                   settings={}, created_at=now)
             session.add(community)
             await session.flush()
             session.add(Workspace(community_id=community.id, platform=platform, external_id=f"{platform}-ws"))
-            for channel in channels:
+            for channel in world[platform]["channels"]:
                 outbox.enqueue(session, community.id, platform, outbox.POST, channel, Reply(cards=(card,)), app.clock)
-            for n in range(DMS):
-                if platform == "slack":
-                    user, dm = f"U{n:05d}", f"D{n:05d}"
-                else:
-                    user_id = discord.add_user(f"member{n}")
-                    user, dm = str(user_id), discord.dm_channel(user_id)["id"]
+            for n, (user, dm) in enumerate(world[platform]["dms"]):
                 member = Member(community_id=community.id, platform=platform, platform_user_id=user,
                                 display_name=f"member {n}", is_poster=False, nudges_enabled=True,
                                 dm_undeliverable=False, dm_channel=dm, created_at=now)
@@ -142,72 +141,109 @@ async def seed(app: App, slack_channels: list[str], discord: FakeDiscord, discor
         await session.commit()
 
 
-async def until_delivered(fake: LimitedSlack | LimitedDiscord, count: int, started: float, limit: float) -> float:
-    while len(fake.done_at) < count and time.monotonic() - started < limit:
-        await asyncio.sleep(0.05)
-    return max(fake.done_at.values()) - started
-
-
-async def main(backend: str, url: str, slow: bool, scale: float) -> dict[str, Any]:
-    slack_limits = Limits(per_channel=1.0, per_request=1 / 50).scaled(scale)  # 1 msg/s per channel, 50/s in all
-    discord_limits = Limits(per_request=1 / 50).scaled(scale)  # 50 requests/s for the bot
-    slack_channels = [f"C{n:04d}" for n in range(CHANNELS)]
-    slack_fake = await LimitedSlack(1 / slack_limits.per_channel, 1 / slack_limits.per_request,
-                                    slack_channels[0] if slow else None).start()
-    discord_fake = LimitedDiscord(1 / discord_limits.per_request, None)
+async def serve_fakes(scale: float, slow: bool, dms: int) -> None:
+    """In their own process, as the platforms are: both fakes, and /stats saying what they received when."""
+    slack = await LimitedSlack(SLACK_LIMITS.scaled(scale), None).start()
+    discord_fake = LimitedDiscord(1 / DISCORD_LIMITS.scaled(scale).per_request, None)
     discord_channels = [str(discord_fake.add_channel(GUILD_ID, f"gigs-{n}")) for n in range(CHANNELS)]
+    discord_dms = []
+    for n in range(dms):
+        user_id = discord_fake.add_user(f"member{n}")
+        discord_dms.append((str(user_id), discord_fake.dm_channel(user_id)["id"]))
+    slack_channels = [f"C{n:04d}" for n in range(CHANNELS)]
+    slack.slow = slack_channels[0] if slow else None
     discord_fake.slow = discord_channels[0] if slow else None
     await discord_fake.start()
-    settings = Settings(database_url=url, _env_file=None, slack_bot_token="xoxb-bench", slack_signing_secret="s",
-                        slack_api_url=f"{slack_fake.url}/api/", discord_token=TOKEN)
-    app = build_app(settings, SystemClock())
-    await migrate(app.engine)
-    await seed(app, slack_channels, discord_fake, discord_channels)
-    with discord_fake.patched():
-        client = discord.Client(intents=discord.Intents.none())
-        await client.login(TOKEN)
-        loops = [DeliveryLoop(app, "slack", SlackSender(AsyncWebClient(token="xoxb-bench",
-                              base_url=f"{slack_fake.url}/api/", retry_handlers=[])), limits=slack_limits),
-                 DeliveryLoop(app, "discord", DiscordSender(client), limits=discord_limits)]
-        started = time.monotonic()
-        tasks = [asyncio.create_task(loop.run()) for loop in loops]
-        total = CHANNELS + DMS
-        slack_time, discord_time = await asyncio.gather(until_delivered(slack_fake, total, started, 300),
-                                                        until_delivered(discord_fake, total, started, 300))
-        for loop in loops:
-            loop.stop()
-        await asyncio.gather(*tasks)
-        await client.close()
-    await app.close()
-    await slack_fake.stop()
-    await discord_fake.stop()
-    slack_floor = max(total * slack_limits.per_request, 1 * slack_limits.per_channel)
-    discord_floor = total * discord_limits.per_request
 
-    def others(fake: LimitedSlack | LimitedDiscord, slow_channel: str | None) -> float:
-        return max(at for channel, at in fake.done_at.items() if channel != slow_channel) - started
+    async def stats(request: web.Request) -> web.Response:
+        def of(fake: LimitedSlack | LimitedDiscord, invalid: int) -> dict[str, Any]:
+            others = [at for channel, at in fake.done_at.items() if channel != fake.slow]
+            return {"delivered": len(fake.done_at), "last": max(fake.done_at.values(), default=0.0),
+                    "others_last": max(others, default=0.0), "answered_429": fake.limited, "invalid": invalid}
 
-    return {"backend": backend, "slow_channel": slow, "scale": scale, "messages_per_platform": total,
-            "slack": {"seconds": round(slack_time, 2), "floor": round(slack_floor, 2),
-                      "ratio": round(slack_time / slack_floor, 3), "delivered": len(slack_fake.done_at),
-                      "answered_429": slack_fake.limited,
-                      "others_ratio": round(others(slack_fake, slack_fake.slow) / slack_floor, 3)},
-            "discord": {"seconds": round(discord_time, 2), "floor": round(discord_floor, 2),
-                        "ratio": round(discord_time / discord_floor, 3), "delivered": len(discord_fake.done_at),
-                        "answered_429": discord_fake.limited,
-                        "invalid": sum(1 for c in discord_fake.calls if 400 <= c.status < 500 and c.status != 429),
-                        "others_ratio": round(others(discord_fake, discord_fake.slow) / discord_floor, 3)}}
+        invalid = sum(1 for c in discord_fake.calls if 400 <= c.status < 500 and c.status != 429)
+        return web.json_response({"slack": of(slack, 0), "discord": of(discord_fake, invalid)})
+
+    app = web.Application()
+    app.router.add_get("/stats", stats)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    world = {"stats": f"http://127.0.0.1:{port}/stats", "slack_url": slack.url, "discord_url": discord_fake.api_url,
+             "gateway_url": discord_fake.gateway_url,
+             "slack": {"channels": slack_channels, "dms": [(f"U{n:05d}", f"D{n:05d}") for n in range(dms)]},
+             "discord": {"channels": discord_channels, "dms": discord_dms}}
+    print(json.dumps(world), flush=True)
+    await asyncio.Event().wait()
+
+
+async def main(backend: str, url: str, slow: bool, scale: float, dms: int) -> dict[str, Any]:
+    """Start the fakes in a child process, seed the outbox, deliver it with both loops, read the fakes' counts."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.fanout", "fakes", "--scale", str(scale), "--dms", str(dms),
+        *(["--slow"] if slow else []), stdout=asyncio.subprocess.PIPE)
+    assert child.stdout is not None
+    world = json.loads(await child.stdout.readline())
+    slack_limits, discord_limits = SLACK_LIMITS.scaled(scale), DISCORD_LIMITS.scaled(scale)
+    try:
+        settings = Settings(database_url=url, _env_file=None, slack_bot_token="xoxb-bench", slack_signing_secret="s",
+                            slack_api_url=f"{world['slack_url']}/api/", discord_token=TOKEN)
+        app = build_app(settings, SystemClock())
+        await migrate(app.engine)
+        await seed(app, world)
+        with point_discord_at(world["discord_url"], world["gateway_url"]):
+            http = aiohttp.ClientSession()
+            client = discord.Client(intents=discord.Intents.none())
+            await client.login(TOKEN)
+            slack_client = AsyncWebClient(token="xoxb-bench", base_url=f"{world['slack_url']}/api/", retry_handlers=[])
+            loops = [DeliveryLoop(app, "slack", SlackSender(slack_client), limits=slack_limits),
+                     DeliveryLoop(app, "discord", DiscordSender(client), limits=discord_limits)]
+            total = CHANNELS + dms
+            started = time.monotonic()
+            tasks = [asyncio.create_task(loop.run()) for loop in loops]
+            while time.monotonic() - started < 600:
+                async with http.get(world["stats"]) as answer:
+                    stats = await answer.json()
+                if all(stats[p]["delivered"] >= total for p in ("slack", "discord")):
+                    break
+                await asyncio.sleep(0.1)
+            for loop in loops:
+                loop.stop()
+            await asyncio.gather(*tasks)
+            await client.close()
+            await http.close()
+        await app.close()
+    finally:
+        child.kill()
+        await child.wait()
+    floors = {"slack": max(total * slack_limits.per_request, slack_limits.per_channel),
+              "discord": total * discord_limits.per_request}
+    result: dict[str, Any] = {"backend": backend, "slow_channel": slow, "scale": scale, "messages_per_platform": total}
+    for platform, floor in floors.items():
+        got = stats[platform]
+        result[platform] = {"seconds": round(got["last"] - started, 2), "floor": round(floor, 2),
+                            "ratio": round((got["last"] - started) / floor, 3),
+                            "others_ratio": round((got["others_last"] - started) / floor, 3),
+                            **{k: got[k] for k in ("delivered", "answered_429", "invalid")}}
+    return result
 
 
 def cli() -> None:
     parser = argparse.ArgumentParser(prog="bench.fanout")
+    parser.add_argument("what", nargs="?", choices=["run", "fakes"], default="run")
     parser.add_argument("--backend", choices=sorted(DATABASES), default="sqlite")
     parser.add_argument("--slow", action="store_true", help="one channel per platform answers in 2 s")
     parser.add_argument("--scale", type=float, default=1.0, help="declared limits this many times faster")
+    parser.add_argument("--dms", type=int, default=DMS, help="DMs per platform (1,000 in the scenario)")
     parser.add_argument("--pg-url", default=PG_ADMIN_URL)
     args = parser.parse_args()
+    if args.what == "fakes":
+        asyncio.run(serve_fakes(args.scale, args.slow, args.dms))
+        return
     with DATABASES[args.backend](f"bench_fanout_{os.getpid()}", args.pg_url) as url:
-        print(json.dumps(asyncio.run(main(args.backend, url, args.slow, args.scale))))
+        print(json.dumps(asyncio.run(main(args.backend, url, args.slow, args.scale, args.dms))))
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ class Outcome(enum.Enum):
     SENT = "sent"  # delivered: go on with the channel's next message
     DONE = "done"  # settled without sending (failed, superseded): go on
     HELD = "held"  # waiting (a retry later, a pause, or another process has it): leave the channel
+    NONE = "none"  # the channel has nothing due
 
 
 _Earlier = aliased(OutboxMessage)
@@ -118,14 +119,8 @@ class Delivery:
         """Deliver one channel's due messages in order, until one has to wait; return how many were sent."""
         sent = 0
         while stop is None or not stop.is_set():
-            async with self.sessions() as session:
-                head = (await session.execute(select(OutboxMessage.id).where(
-                    OutboxMessage.platform == self.platform, OutboxMessage.destination == destination,
-                    _claimable(self.clock.now())).order_by(OutboxMessage.id).limit(1))).scalar()
-            if head is None:
-                break
-            outcome = await self.deliver_one(head)
-            if outcome is Outcome.HELD or self.pausing:
+            outcome = await self.deliver_one(destination=destination)
+            if outcome in (Outcome.HELD, Outcome.NONE) or self.pausing:
                 break
             sent += outcome is Outcome.SENT
         return sent
@@ -142,16 +137,23 @@ class Delivery:
             due = max(due, pause.retry_at)
         return due - self.clock.now()
 
-    async def deliver_one(self, row_id: int) -> Outcome:
-        """Claim one row and try to send it; settle the row by the outcome."""
+    async def deliver_one(self, row_id: int | None = None, destination: str | None = None) -> Outcome:
+        """Claim one row (or the due head of a channel) and try to send it; settle the row by the outcome."""
         async with self.sessions() as session:
             now = self.clock.now()
+            if row_id is None:
+                row_id = (await session.execute(select(OutboxMessage.id).where(
+                    OutboxMessage.platform == self.platform, OutboxMessage.destination == destination,
+                    _claimable(now)).order_by(OutboxMessage.id).limit(1))).scalar()
+                if row_id is None:
+                    await session.rollback()
+                    return Outcome.NONE
             claimed = await session.execute(
                 update(OutboxMessage).where(OutboxMessage.id == row_id, _claimable(now))
                 .values(state=OutboxState.SENDING, claimed_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
                 .execution_options(synchronize_session=False))
-            await session.commit()
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                await session.rollback()
                 return Outcome.HELD  # another sender has it, or an earlier message of its channel is still open
             row = await session.get(OutboxMessage, row_id)
             assert row is not None
@@ -168,7 +170,7 @@ class Delivery:
                                 posting.message_ref if posting else None, member.dm_channel if member else None,
                                 check_first=not self.policy.resend_is_recognised(row.unknown_since, now))
             wait = await self._reserve(session, row, member)
-            await session.commit()  # no connection is held while waiting for the pace or the platform
+            await session.commit()  # the claim and the pace in one commit; no connection held while waiting
             if wait > 0:
                 await self.sleep(wait)
             try:
