@@ -183,11 +183,11 @@ async def main(backend: str, url: str, slow: bool, scale: float, dms: int) -> di
     """Start the fakes in a child process, seed the outbox, deliver it with both loops, read the fakes' counts."""
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.fanout", "fakes", "--scale", str(scale), "--dms", str(dms),
-        *(["--slow"] if slow else []), stdout=asyncio.subprocess.PIPE)
+        *(["--slow"] if slow else []), stdout=asyncio.subprocess.PIPE, limit=2**24)
     assert child.stdout is not None
-    world = json.loads(await child.stdout.readline())
     slack_limits, discord_limits = SLACK_LIMITS.scaled(scale), DISCORD_LIMITS.scaled(scale)
     try:
+        world = json.loads(await child.stdout.readline())
         settings = Settings(database_url=url, _env_file=None, slack_bot_token="xoxb-bench", slack_signing_secret="s",
                             slack_api_url=f"{world['slack_url']}/api/", discord_token=TOKEN)
         app = build_app(settings, SystemClock())
