@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.core.clock import FrozenClock
 from bot.core.types import Actor, Place, Reply
 from bot.scheduler import Scheduler
-from bot.services import outbox
+from bot.services import delivery, outbox
 from bot.store.db import make_engine, migrate
 from bot.store.models import Base
 
@@ -165,7 +165,7 @@ class Harness:
             self.sent.append(message)
             return outbox.Sent(f"M{message.id}")
 
-        while await outbox.deliver_due(self.app.sessions, PLATFORM, send, self.app.clock):
+        while await delivery.deliver_due(self.app.sessions, PLATFORM, send, self.app.clock):
             pass
         return self.sent[before:]
 

@@ -14,7 +14,7 @@ from bot.core.i18n import SUPPORTED_LOCALES, normalise_locale
 from bot.core.text import Text, plain
 from bot.core.types import Actor, Card, Message, Place, Reply
 from bot.scheduler import Scheduler
-from bot.services import members, outbox
+from bot.services import delivery, members, outbox
 
 PLATFORM = members.CONSOLE
 WORKSPACE = "console"
@@ -154,7 +154,7 @@ class Console:
     async def deliver(self) -> None:
         """Deliver every due console message from the outbox, in order."""
         async with self.delivering:
-            while await outbox.deliver_due(self.app.sessions, PLATFORM, self.send, self.app.clock):
+            while await delivery.deliver_due(self.app.sessions, PLATFORM, self.send, self.app.clock):
                 pass
 
     async def send(self, message: outbox.Outgoing) -> outbox.Sent:

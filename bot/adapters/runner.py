@@ -23,11 +23,11 @@ Cleanup = Callable[[], Awaitable[None]]
 
 async def start_slack(app: App, settings: Settings, loops: list[DeliveryLoop]) -> Cleanup:
     """Slack, and a delivery loop for its outbox messages."""
-    from bot.adapters.slack.adapter import SlackAdapter
+    from bot.adapters.slack.adapter import SlackAdapter, make_outbox_client
     from bot.adapters.slack.sender import SlackSender
 
     slack = SlackAdapter(app, settings)
-    loops.append(DeliveryLoop(app, "slack", SlackSender(slack.client)))
+    loops.append(DeliveryLoop(app, "slack", SlackSender(make_outbox_client(settings))))
     return await slack.start(settings)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -229,6 +230,28 @@ class Nudge(Base):
     sent_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
+class Pacing(Base):
+    """When a rate-limited resource (a Slack channel, Discord's global budget) may next be used, for every replica.
+
+    Reserved by one conditional UPDATE, so two processes together stay within the platform's limit.
+    """
+
+    __tablename__ = "pacing"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float)  # seconds since the epoch
+
+
+class DeliveryPause(Base):
+    """A platform whose delivery is held because our token or scopes were refused; probed again at retry_at."""
+
+    __tablename__ = "delivery_pause"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    since: Mapped[datetime] = mapped_column(Timestamp)
+    retry_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
 class Route(Base):
     """A rule that sends gigs with given tags, remote or location to a channel."""
 
@@ -248,7 +271,8 @@ class OutboxMessage(Base):
     """A message waiting to be delivered to a platform, written with the change that caused it."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_platform_state_due", "platform", "state", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_platform_state_due", "platform", "state", "next_attempt_at"),
+                      Index("ix_outbox_channel_order", "platform", "destination", "id"))
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
     platform: Mapped[str] = mapped_column(String(16))
@@ -264,6 +288,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     sent_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    unknown_since: Mapped[datetime | None] = mapped_column(Timestamp)  # first attempt whose outcome is unknown
 
 
 class AuditEntry(Base):

@@ -2,7 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.services import outbox
+from bot.core.delivery import RecipientRefused
+from bot.services import delivery, outbox
 from bot.store.models import Application, Member, Nudge
 from tests.conftest import Harness, as_text
 
@@ -152,13 +153,13 @@ async def test_a_closed_dm_marks_the_member_undeliverable_and_is_not_retried(bot
 
     async def closed_dms(message: outbox.Outgoing) -> outbox.Sent:
         attempts.append(message.id)
-        raise outbox.PermanentFailure("cannot send messages to this user")
+        raise RecipientRefused("cannot send messages to this user")
 
     bot.app.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
     from bot.scheduler import Scheduler
 
     await Scheduler(bot.app, worker="t").run_now()
-    while await outbox.deliver_due(bot.app.sessions, "test", closed_dms, bot.app.clock):
+    while await delivery.deliver_due(bot.app.sessions, "test", closed_dms, bot.app.clock):
         pass
     assert len(attempts) == 2  # one nudge per application, each tried once
     async with bot.app.sessions() as session:

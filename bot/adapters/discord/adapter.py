@@ -24,7 +24,7 @@ from bot.core.i18n import Translator
 from bot.core.registry import CommandSpec, Kind
 from bot.core.types import Actor, Button, Card, Form, Place, Reply
 from bot.dispatch.context import TEXT
-from bot.services import replicas
+from bot.services import delivery, replicas
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,11 @@ class GigClient(discord.Client):
     async def on_ready(self) -> None:
         """Connected and the guilds are known."""
         self.ready_once.set()
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """The bot was removed from a server (GUILD_DELETE without `unavailable`): drop what waits for its channels."""
+        await delivery.workspace_removed(self.adapter.core.sessions, PLATFORM, str(guild.id),
+                                         destinations=[str(channel.id) for channel in guild.channels])
 
 
 class DiscordAdapter:

@@ -34,7 +34,7 @@ from bot.config import Settings
 from bot.core.buttons import button_id, parse_button_id
 from bot.core.i18n import Translator
 from bot.core.types import Button, Card, Place, Reply
-from bot.services import inbox, replicas
+from bot.services import delivery, inbox, replicas
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +47,18 @@ Respond = Callable[..., Awaitable[Any]]
 
 
 def make_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client: GIGBOT_SLACK_API_URL, and 429s waited out and retried."""
-    return AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
-                          retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)])
+    """The client for interactive answers: slack_sdk's connection-error retry kept, plus 429s waited out."""
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
+    return client
+
+
+def make_outbox_client(settings: Settings) -> AsyncWebClient:
+    """The outbox sender's client: no retries inside the call.
+
+    The delivery policy sees every failure and honours Retry-After without holding other channels.
+    """
+    return AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, retry_handlers=[])
 
 
 class SlackAdapter:
@@ -68,6 +77,8 @@ class SlackAdapter:
         self.bolt.action(re.compile(r"^gig:"))(self._on_action)
         self.bolt.view(re.compile("^" + re.escape(blocks.FORM_PREFIX)))(self._on_submit)
         self.bolt.event("app_home_opened")(self._on_home_opened)
+        self.bolt.event("app_uninstalled")(self._on_uninstalled)
+        self.bolt.event("tokens_revoked")(self._on_tokens_revoked)
 
     def web_app(self) -> web.Application:
         """The aiohttp application serving Slack's HTTP mode at /slack/events."""
@@ -224,6 +235,20 @@ class SlackAdapter:
         await ack()
         if event.get("tab", "home") == "home":
             self.work.later(self.publish_home(event["user"], body.get("team_id", "")))
+
+    async def _on_uninstalled(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
+        """The workspace removed the app or revoked its tokens: what waits for it will never be delivered."""
+        await ack()
+        team = body.get("team_id") or (body.get("authorizations") or [{}])[0].get("team_id", "")
+        await delivery.workspace_removed(self.core.sessions, PLATFORM, str(team))
+
+    async def _on_tokens_revoked(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
+                                 event: dict[str, Any]) -> None:
+        """Revoked user tokens do not matter to the bot; its own revoked bot token is an uninstall."""
+        if (event.get("tokens") or {}).get("bot"):
+            await self._on_uninstalled(ack, body)
+        else:
+            await ack()
 
     async def publish_home(self, user_id: str, team_id: str) -> None:
         """Show the member's applications and the gigs in their niches in the App Home tab."""

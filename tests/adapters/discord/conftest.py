@@ -12,7 +12,7 @@ from bot.adapters.discord.adapter import DiscordAdapter
 from bot.adapters.discord.sender import DiscordSender
 from bot.app import App
 from bot.config import Settings
-from bot.services import outbox
+from bot.services import delivery
 from tests.adapters.discord.fake_discord import CAROL_ID, GUILD_ID, TOKEN, FakeDiscord
 
 
@@ -47,7 +47,8 @@ class DiscordRig:
         assert self.adapter is not None
         sender = DiscordSender(self.adapter.client)
         sent = 0
-        while delivered := await outbox.deliver_due(self.core.sessions, "discord", sender, self.core.clock):
+        while delivered := await delivery.deliver_due(self.core.sessions, "discord", sender, self.core.clock,
+                                                                admins=self.core.settings.admin_ids):
             sent += delivered
         return sent
 

@@ -373,6 +373,10 @@ class FakeDiscord:
 
         self.calls: list[Call] = []
         self._faults: list[_Fault] = []
+        self.down_until: datetime | None = None  # an outage: until then (on `_down_now`), matching requests get 503
+        self._down_now: Callable[[], datetime] | None = None
+        self._down_paths: list[re.Pattern[str]] = []
+        self.refused = 0
         self.connections: list[Connection] = []
         self.sessions: dict[str, Session] = {}
         self.session: Session | None = None
@@ -651,6 +655,15 @@ class FakeDiscord:
             body["errors"] = errors
         self._faults.append(_Fault(method.upper(), _glob(path), status, body, headers or {}, times))
 
+    def outage(self, until: datetime, now: Callable[[], datetime], paths: tuple[str, ...] = ("**",)) -> None:
+        """Until `until` on the clock `now`, requests to `paths` answer 503 (discord.py raises it at once)."""
+        self.down_until, self._down_now, self._down_paths = until, now, [_glob(p) for p in paths]
+
+    def _down(self, path: str) -> bool:
+        if self.down_until is None or self._down_now is None or self._down_now() >= self.down_until:
+            return False
+        return any(p.fullmatch(path) for p in self._down_paths)
+
     def rate_limit_next(self, method: str, path: str | re.Pattern[str], retry_after: float = 0.05, *,
                         is_global: bool = False, times: int = 1, via: bool = True) -> None:
         """The next `times` matching requests answer 429 as Discord does (discord.py sleeps retry_after, retries).
@@ -702,6 +715,7 @@ class FakeDiscord:
             ("DELETE", "/webhooks/{app_id}/{token}/messages/{message_id}", self._webhook_message, False),
             ("GET", "/channels/{channel_id}", self._get_channel, True),
             ("POST", "/channels/{channel_id}/messages", self._create_message, True),
+            ("GET", "/channels/{channel_id}/messages", self._list_messages, True),
             ("GET", "/channels/{channel_id}/messages/{message_id}", self._channel_message, True),
             ("PATCH", "/channels/{channel_id}/messages/{message_id}", self._channel_message, True),
             ("DELETE", "/channels/{channel_id}/messages/{message_id}", self._channel_message, True),
@@ -745,6 +759,9 @@ class FakeDiscord:
         route = None
         if request.match_info["version"] != str(API_VERSION):
             status, answer = 404, {"message": "404: Not Found", "code": 0}
+        elif self._down(path):
+            self.refused += 1
+            status, answer = 503, {"message": "503: Service Unavailable", "code": 0}
         elif (fault := self._take_fault(request.method, path)) is not None:
             status, answer, headers = fault.status, fault.body, dict(fault.headers)
         else:
@@ -887,6 +904,17 @@ class FakeDiscord:
             message["message_reference"] = {"type": 0, "channel_id": str(cid), **ref}
         await self._echo("MESSAGE_CREATE", message)
         return 200, copy.deepcopy(message)
+
+    async def _list_messages(self, call: Call, channel_id: str) -> tuple[int, Any]:
+        """GET /channels/{id}/messages: newest first, up to `limit` (1-100, default 50); as on Discord, the history
+        does not show the nonce a message was created with."""
+        cid = self._channel_or_404(channel_id)
+        limit = int(call.query.get("limit", 50))
+        if not 1 <= limit <= 100:
+            raise _form_error({"limit": {"_errors": [{"code": "NUMBER_TYPE_MAX", "message": "Must be 1 to 100."}]}})
+        found = [m for m in self.messages.values() if m["channel_id"] == str(cid) and not m["flags"] & FLAG_EPHEMERAL]
+        found.sort(key=lambda m: int(m["id"]), reverse=True)
+        return 200, [{k: v for k, v in copy.deepcopy(m).items() if k != "nonce"} for m in found[:limit]]
 
     async def _channel_message(self, call: Call, channel_id: str, message_id: str) -> tuple[int, Any]:
         cid = self._channel_or_404(channel_id)

@@ -15,11 +15,11 @@ import pytest
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
-from bot.adapters.slack.adapter import EVENTS_PATH, SlackAdapter
+from bot.adapters.slack.adapter import EVENTS_PATH, SlackAdapter, make_outbox_client
 from bot.adapters.slack.sender import SlackSender
 from bot.app import App
 from bot.config import Settings
-from bot.services import outbox
+from bot.services import delivery
 from tests.adapters.slack.fake_slack import Call, FakeSlack
 
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -96,7 +96,8 @@ class SlackRig(SlackClient):
         super().__init__(fake, url)
         self.core = core
         self.adapter = adapter
-        self.sender = SlackSender(adapter.client, pace=0)
+        self.sender = SlackSender(make_outbox_client(core.settings.model_copy(
+            update={"slack_api_url": f"{fake.url}/api/"})))
 
     async def settle(self) -> None:
         """Wait for the work the bot does after its acks, then forget the calls made so far."""
@@ -108,7 +109,8 @@ class SlackRig(SlackClient):
     async def deliver(self) -> int:
         """Deliver the Slack outbox through the real sender to the fake."""
         sent = 0
-        while delivered := await outbox.deliver_due(self.core.sessions, "slack", self.sender, self.core.clock):
+        while delivered := await delivery.deliver_due(self.core.sessions, "slack", self.sender, self.core.clock,
+                                                                admins=self.core.settings.admin_ids):
             sent += delivered
         return sent
 

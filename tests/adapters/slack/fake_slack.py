@@ -6,7 +6,9 @@ import asyncio
 import itertools
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -36,6 +38,10 @@ class FakeSlack:
     keep_calls: bool = True  # a benchmark only counts them
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     answers: dict[str, asyncio.Future[None]] = field(default_factory=dict)  # response_url token -> answered
+    down_until: datetime | None = None  # an outage: until then (on `now`), 503s and reset connections
+    down_methods: frozenset[str] | None = None  # the methods the outage hits (None: every Web API method)
+    now: Callable[[], datetime] | None = None
+    refused: int = 0  # requests answered by the outage, never recorded as calls
 
     async def start(self, port: int = 0) -> FakeSlack:
         app = web.Application()
@@ -54,6 +60,15 @@ class FakeSlack:
     async def stop(self) -> None:
         if self.runner is not None:
             await self.runner.cleanup()
+
+    def outage(self, until: datetime, now: Callable[[], datetime], methods: frozenset[str] | None = None) -> None:
+        """Until `until` on the clock `now`, answer 503 or reset the connection, alternately, recording nothing."""
+        self.down_until, self.now, self.down_methods = until, now, methods
+
+    def _down(self, method: str) -> bool:
+        if self.down_until is None or self.now is None or self.now() >= self.down_until:
+            return False
+        return self.down_methods is None or method in self.down_methods
 
     def fail(self, method: str, error: str) -> None:
         """The next call of method answers HTTP 200 {"ok": false, "error": error}, as Slack does."""
@@ -111,6 +126,11 @@ class FakeSlack:
 
     async def api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        if self._down(method):
+            self.refused += 1
+            if self.refused % 2 and request.transport is not None:
+                request.transport.abort()  # a reset connection: the client never gets an answer
+            return web.Response(status=503, text="<html>503 Service Unavailable</html>", content_type="text/html")
         if request.method == "GET":
             args = {}
         elif request.content_type == "application/json":

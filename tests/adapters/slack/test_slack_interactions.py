@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.commands import registry
 from bot.scheduler import Scheduler
-from bot.store.models import Application, Member
+from bot.store.models import Application, Member, OutboxMessage
 from tests.adapters.slack.conftest import SlackRig, action_ids, payload, texts
 
 POST = 'post title="Fix my WordPress form" budget="150 EUR" tags=wordpress,php remote=yes apply_by=2027-06-30'
@@ -32,6 +32,8 @@ async def test_every_subcommand_answers_through_slack(slack: SlackRig) -> None:
         ("UADMIN", "route list", "1. slack <#C0PHP> ← tags php"),
         ("UADMIN", "route remove 1", "Route 1 removed"), ("UADMIN", "role add <@U3|bob> poster", "can now post"),
         ("UADMIN", "role remove <@U3> poster", "can no longer post"), ("UADMIN", "admin settings", "Community"),
+        ("UADMIN", "admin outbox list", "No message is failed"),
+        ("UADMIN", "admin outbox retry 99", "no failed, dead or delayed"),
         ("UADMIN", "route default <#C0GIGS|gigs>", "posted in <#C0GIGS>"), ("UADMIN", "close 1", "Closed #1"),
     ]
     covered = {"post"}
@@ -131,10 +133,17 @@ async def test_a_retried_event_and_a_replayed_command_are_handled_once(slack: Sl
     assert len(slack.fake.made("views.publish")) == 2 and len(slack.fake.made("response_url")) == 1
 
 
-async def test_a_429_is_waited_out_and_retried(slack: SlackRig) -> None:
+async def test_a_429_is_not_waited_out_in_the_call_but_retried_after_retry_after(slack: SlackRig) -> None:
     await slack.command("UADMIN", "route default <#C0GIGS|gigs>")
     await slack.command("UADMIN", POST)
-    slack.fake.rate_limit("chat.postMessage", retry_after=0)
+    slack.fake.rate_limit("chat.postMessage", retry_after=30)
+    assert await slack.deliver() == 0
+    async with slack.core.sessions() as session:
+        row = (await session.execute(select(OutboxMessage))).scalar_one()
+    assert row.state == "pending" and row.next_attempt_at >= slack.core.clock.now() + timedelta(seconds=30)
+    slack.core.clock.advance(timedelta(seconds=29))  # type: ignore[attr-defined]
+    assert await slack.deliver() == 0
+    slack.core.clock.advance(timedelta(seconds=10))  # type: ignore[attr-defined]
     assert await slack.deliver() == 1
     calls = slack.fake.made("chat.postMessage")
     assert [c.args.get("_answered") for c in calls] == [429, None]

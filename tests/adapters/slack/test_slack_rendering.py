@@ -1,8 +1,5 @@
 from bot.adapters.slack import blocks
-from bot.adapters.slack.sender import SlackSender
 from bot.core.types import Button, Card, Field, Form, FormInput, Reply
-from bot.services import outbox
-from tests.adapters.slack.conftest import SlackRig, texts
 
 
 def test_user_text_is_escaped_so_it_cannot_mention_anyone() -> None:
@@ -39,21 +36,3 @@ def test_forms_become_modals_with_their_args_kept() -> None:
     assert view["blocks"][0]["block_id"] == "pitch" and view["blocks"][0]["optional"] is False
     assert view["blocks"][0]["element"]["initial_value"] == "hello"
     assert '"args": ["3"]' in view["private_metadata"] and '"channel": "C1"' in view["private_metadata"]
-
-
-async def test_posts_to_one_channel_are_paced_to_one_a_second(slack: SlackRig) -> None:
-    now = [100.0]
-    waits: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        now[0] += seconds
-
-    sender = SlackSender(slack.adapter.client, sleep=sleep, monotonic=lambda: now[0])
-    message = Reply(cards=(Card("Gig"),))
-    for channel in ("C1", "C1", "C2", "C1"):
-        await sender(outbox.Outgoing(1, outbox.POST, channel, message))
-        now[0] += 0.25
-    assert waits == [0.75, 0.5]  # the second C1 post waits, C2 does not, the third C1 waits for its second
-    assert [c.args["channel"] for c in slack.fake.made("chat.postMessage")] == ["C1", "C1", "C2", "C1"]
-    assert "Gig" in texts(slack.fake.made("chat.postMessage")[0])

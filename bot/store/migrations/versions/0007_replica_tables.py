@@ -1,7 +1,7 @@
 """replica tables: the Slack durable inbox, shared dedupe keys and Discord form refills
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
