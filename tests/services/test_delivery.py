@@ -20,11 +20,16 @@ from bot.core.delivery import (
     RetryPolicy,
     Sent,
 )
-from bot.services import delivery
+from bot.services import delivery, outbox
 from bot.store.models import DeliveryPause, Member, OutboxMessage
 from tests.conftest import PLATFORM, Harness
 
 POST = '/gig post title="Fix my WordPress form" budget="150 EUR" tags=wordpress'
+
+
+def text_of(row: OutboxMessage) -> str:
+    """The plain text of a stored outbox message."""
+    return str(outbox.from_payload(row.payload).text)
 
 
 @pytest.fixture
@@ -131,7 +136,7 @@ async def test_a_refused_dm_marks_the_member_and_a_refused_channel_tells_the_adm
     assert not (await member(bot, "admin")).dm_undeliverable
     notices = [row for row in await rows(bot) if row.destination in ("admin", "UADMIN")]
     assert {(n.platform, n.destination) for n in notices} == {(PLATFORM, "admin"), ("slack", "UADMIN")}
-    assert all("channel_not_found" in n.payload["text"] for n in notices)
+    assert all("channel_not_found" in text_of(n) for n in notices)
 
 
 async def test_a_rejected_payload_fails_its_row_and_the_admins_hear_once_an_hour(bot: Harness) -> None:
@@ -143,7 +148,7 @@ async def test_a_rejected_payload_fails_its_row_and_the_admins_hear_once_an_hour
     states = [row.state for row in await rows(bot) if row.destination == "gigs"]
     assert states == [OutboxState.FAILED] * 3
     notices = [row for row in await rows(bot) if row.destination == "UADMIN"]
-    assert len(notices) == 1 and "invalid_blocks" in notices[0].payload["text"]
+    assert len(notices) == 1 and "invalid_blocks" in text_of(notices[0])
 
 
 async def test_a_revoked_token_pauses_the_platform_holds_its_rows_and_tells_admins_elsewhere(bot: Harness) -> None:
@@ -159,7 +164,7 @@ async def test_a_revoked_token_pauses_the_platform_holds_its_rows_and_tells_admi
     held = [row for row in await rows(bot) if row.platform == PLATFORM]
     assert {row.state for row in held} == {OutboxState.PENDING}
     notices = [row for row in await rows(bot) if row.platform == "slack"]
-    assert [n.destination for n in notices] == ["UADMIN"] and "invalid_auth" in notices[0].payload["text"]
+    assert [n.destination for n in notices] == ["UADMIN"] and "invalid_auth" in text_of(notices[0])
     assert "is paused" in await bot.ok("admin", "/gig admin outbox list")
     platform.fail.clear()
     bot.app.clock.advance(timedelta(minutes=6))  # type: ignore[attr-defined]

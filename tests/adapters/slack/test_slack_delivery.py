@@ -75,7 +75,7 @@ async def test_a_rejected_payload_fails_its_row_and_tells_the_admin(slack: Slack
     assert "invalid_blocks" in notice.args["text"] and await undeliverable(slack) == set()
     listed = await slack.command("UADMIN", "admin outbox list")
     assert "invalid_blocks" in texts(listed)
-    assert "will be sent again" in texts(await slack.command("UADMIN", "outbox retry 1"))
+    assert "will be sent again" in texts(await slack.command("UADMIN", "admin outbox retry 1"))
     await slack.deliver()
     assert (await states(slack))["post:C0GIGS"] == OutboxState.SENT
 

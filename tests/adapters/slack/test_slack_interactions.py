@@ -40,7 +40,7 @@ async def test_every_subcommand_answers_through_slack(slack: SlackRig) -> None:
     for user, text, expected in script:
         answer = await slack.command(user, text)
         assert expected in texts(answer), (text, texts(answer))
-        spec, _ = registry.resolve(tuple(text.split()[:2]))
+        spec, _ = registry.resolve(tuple(text.split()[:3]))
         assert spec is not None
         covered.add(spec.name)
     assert covered == set(registry.commands)
