@@ -137,6 +137,11 @@ def fallback_text(message: Reply | Message) -> str:
     return _cut(mrkdwn(message.cards[0].title), 300) if message.cards else " "
 
 
+def comment_text(message: Reply | Message, limit: int = 4000) -> str:
+    """A message's whole text as mrkdwn within a limit (a file share's initial_comment)."""
+    return _cut(mrkdwn(message.text), limit)
+
+
 def title_text(message: Reply | Message) -> str:
     """The first line of a reply as plain text (a modal's title)."""
     if message.text:

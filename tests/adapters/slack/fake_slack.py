@@ -42,11 +42,14 @@ class FakeSlack:
     down_methods: frozenset[str] | None = None  # the methods the outage hits (None: every Web API method)
     now: Callable[[], datetime] | None = None
     refused: int = 0  # requests answered by the outage, never recorded as calls
+    uploads: dict[str, dict[str, Any]] = field(default_factory=dict)  # file id -> filename, length, data (bytes)
+    shared: list[dict[str, Any]] = field(default_factory=list)  # files.completeUploadExternal: channel, files, text
 
     async def start(self, port: int = 0) -> FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self.api)  # slack_sdk sends some methods (users.info) as GET
         app.router.add_post("/response/{token}", self.response_url)
+        app.router.add_post("/upload/{file_id}", self.upload)  # the upload_url files.getUploadURLExternal answers
         app.router.add_get("/socket", self.socket)
         app.router.add_get("/stats", self.stats)
         self.runner = web.AppRunner(app)
@@ -73,6 +76,10 @@ class FakeSlack:
     def fail(self, method: str, error: str) -> None:
         """The next call of method answers HTTP 200 {"ok": false, "error": error}, as Slack does."""
         self.faults[method].append((200, {"ok": False, "error": error}, {}))
+
+    def fail_upload(self, status: int) -> None:
+        """The next POST of a file's bytes to its upload URL answers this HTTP status."""
+        self.faults["upload"].append((status, {}, {}))
 
     def rate_limit(self, method: str, retry_after: int = 0) -> None:
         """The next call of method answers 429 with Retry-After."""
@@ -137,10 +144,10 @@ class FakeSlack:
             args = await request.json()
         else:
             args = {k: v for k, v in (await request.post()).items()}
-            for key in ("blocks", "view"):
-                if isinstance(args.get(key), str):
-                    args[key] = json.loads(args[key])
         args.update(request.query)
+        for key in ("blocks", "view", "files"):
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
         if self.faults[method]:
             status, body, headers = self.faults[method].pop(0)
             self._record(method, {**args, "_answered": status})
@@ -149,8 +156,54 @@ class FakeSlack:
         self._record(method, {**args, "_reply": answer})
         return web.json_response(answer)
 
+    async def upload(self, request: web.Request) -> web.Response:
+        """The bytes of one file, raw or multipart, as Slack's upload service takes them: 200 "OK - <length>"."""
+        if self._down("upload"):
+            self.refused += 1
+            return web.Response(status=503, text="503 Service Unavailable")
+        file_id = request.match_info["file_id"]
+        if self.faults["upload"]:
+            status, _, _ = self.faults["upload"].pop(0)
+            self._record("upload", {"file_id": file_id, "_answered": status})
+            return web.Response(status=status, text=f"{status} upload refused")
+        file = self.uploads.get(file_id)
+        if request.content_type.startswith("multipart/"):
+            data = (await request.post())["filename"].file.read()  # type: ignore[union-attr]
+        else:
+            data = await request.read()
+        if file is None or len(data) != file["length"]:
+            self._record("upload", {"file_id": file_id, "_answered": 400})
+            return web.Response(status=400, text="invalid upload")
+        file["data"] = data
+        self._record("upload", {"file_id": file_id, "length": len(data)})
+        return web.Response(text=f"OK - {len(data)}")
+
+    def _complete(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Share the uploaded files (all of them, or none) in channel_id, with initial_comment or blocks."""
+        wanted = args.get("files")
+        if not isinstance(wanted, list) or not wanted:
+            return {"ok": False, "error": "invalid_arguments"}
+        if any(self.uploads.get(f.get("id"), {}).get("data") is None for f in wanted):
+            return {"ok": False, "error": "file_not_found"}  # never uploaded: nothing is shared
+        files = [{"id": f["id"], "title": f.get("title") or self.uploads[f["id"]]["filename"]} for f in wanted]
+        if "channel_id" in args:
+            self.shared.append({"channel": args["channel_id"], "initial_comment": args.get("initial_comment"),
+                                "blocks": args.get("blocks"),
+                                "files": [{**f, "filename": self.uploads[f["id"]]["filename"],
+                                           "data": self.uploads[f["id"]]["data"]} for f in files]})
+        return {"ok": True, "files": files}
+
     def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         ok = {"ok": True}
+        if method == "files.getUploadURLExternal":
+            length = str(args.get("length", ""))
+            if not args.get("filename") or not length.isdigit() or int(length) == 0:
+                return {"ok": False, "error": "missing_argument"}
+            file_id = f"F{next(self.ts):08d}"
+            self.uploads[file_id] = {"filename": args["filename"], "length": int(length), "data": None}
+            return {**ok, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            return self._complete(args)
         if method == "apps.connections.open":
             return {**ok, "url": self.url.replace("http://", "ws://") + "/socket"}
         if method == "auth.test":
