@@ -9,7 +9,7 @@ from bot.core.i18n import Translator
 from bot.core.registry import Registry
 from bot.core.types import Role
 
-SCOPES = ["commands", "chat:write", "im:write", "users:read"]
+SCOPES = ["commands", "chat:write", "im:write", "users:read", "files:write"]  # files:write: files_upload_v2
 EVENTS = ["app_home_opened"]
 
 

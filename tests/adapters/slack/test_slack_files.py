@@ -12,7 +12,7 @@ from bot.core.delivery import ChannelRefused, OutboxKind, OutboxState, Outgoing,
 from bot.core.text import Rich, UserText
 from bot.core.types import Attachment, Card, Message
 from bot.services import outbox
-from bot.store.models import Member, OutboxMessage
+from bot.store.models import DeliveryPause, Member, OutboxMessage
 from tests.adapters.slack.conftest import SlackRig, texts
 
 CHART = Attachment("applications.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "image/png")
@@ -111,6 +111,19 @@ async def test_the_upload_urls_status_decides_who_is_to_blame(slack: SlackRig, s
 def test_a_long_comment_is_cut_outside_an_entity() -> None:
     comment = blocks.comment_text(Message("x" * 3998 + "&"))
     assert comment == "x" * 3998 + "…" and len(comment) <= 4000
+
+
+async def test_a_missing_files_scope_fails_messages_with_files_alone(slack: SlackRig) -> None:
+    with_file = await send(slack, Message("chart", attachments=(CHART,)), channel="C0GIGS")
+    plain = await send(slack, Message("a gig"), channel="C0JOBS")
+    slack.fake.faults["files.getUploadURLExternal"].append(
+        (200, {"ok": False, "error": "missing_scope", "needed": "files:write", "provided": "commands,chat:write"}, {}))
+    await slack.deliver()
+    assert (await state(slack, with_file), await state(slack, plain)) == (OutboxState.FAILED, OutboxState.SENT)
+    async with slack.core.sessions() as session:
+        assert await session.get(DeliveryPause, "slack") is None  # delivery goes on
+    notices = [c for c in slack.fake.made("chat.postMessage") if c.args["channel"] == "DUADMIN"]
+    assert any("files:write" in texts(c) for c in notices)
 
 
 async def test_an_empty_file_is_our_bug_not_the_members(slack: SlackRig) -> None:

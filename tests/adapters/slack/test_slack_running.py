@@ -121,7 +121,8 @@ def test_the_manifest_is_yaml_generated_from_the_registry() -> None:
     [command] = manifest["features"]["slash_commands"]
     assert command["command"] == "/gig" and command["url"] == "https://gigs.example.org/slack/events"
     assert command["should_escape"] is True and len(command["usage_hint"]) <= 100
-    assert manifest["oauth_config"]["scopes"]["bot"] == ["commands", "chat:write", "im:write", "users:read"]
+    scopes = ["commands", "chat:write", "im:write", "users:read", "files:write"]
+    assert manifest["oauth_config"]["scopes"]["bot"] == scopes
     assert manifest["settings"]["interactivity"] == {"is_enabled": True,
                                                      "request_url": "https://gigs.example.org/slack/events"}
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
