@@ -97,10 +97,10 @@ class SlackSender:
             return await self._send(message)
         except SlackApiError as error:
             failure = classify(error, message.kind)
-            needed = str(error.response.get("needed") or "files:write")
-            if message.message.attachments and str(failure) == "missing_scope" and needed.startswith("files:"):
-                # an app installed before files:write was asked for: only messages with files fail, the rest goes on
-                raise PayloadRejected(f"missing_scope {needed}: reinstall the app to grant it") from error
+            if message.message.attachments and str(failure) == "missing_scope":  # its answer is a dict, with needed
+                needed = str(error.response.get("needed") or "")
+                if needed.startswith("files:"):  # an app installed before files:write was asked for: only messages
+                    raise PayloadRejected(f"missing_scope {needed}: reinstall the app to grant it") from error
             raise failure from error
         except SlackRequestError as error:
             raise classify_upload(error) from error

@@ -126,6 +126,17 @@ async def test_a_missing_files_scope_fails_messages_with_files_alone(slack: Slac
     assert any("files:write" in texts(c) for c in notices)
 
 
+async def test_another_missing_scope_still_pauses_delivery(slack: SlackRig) -> None:
+    row = await send(slack, Message("chart", attachments=(CHART,)), user="U1")
+    slack.fake.faults["conversations.open"].append(
+        (200, {"ok": False, "error": "missing_scope", "needed": "im:write", "provided": "commands"}, {}))
+    await slack.deliver()
+    assert await state(slack, row) == OutboxState.PENDING  # held, not failed
+    async with slack.core.sessions() as session:
+        pause = await session.get(DeliveryPause, "slack")
+    assert pause is not None and "missing_scope" in pause.reason
+
+
 async def test_an_empty_file_is_our_bug_not_the_members(slack: SlackRig) -> None:
     row = await send(slack, Message("nothing", attachments=(Attachment("empty.txt", b""),)), user="U1")
     await slack.deliver()
