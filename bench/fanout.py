@@ -31,7 +31,7 @@ from bot.adapters.slack.sender import SlackSender
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.core.clock import SystemClock
-from bot.core.types import Button, Card, Field, Reply
+from bot.core.types import Button, Card, Field, Message
 from bot.services import outbox
 from bot.services.pacing import Limits
 from bot.store.db import migrate
@@ -130,14 +130,14 @@ async def seed(app: App, world: dict[str, Any]) -> None:
             await session.flush()
             session.add(Workspace(community_id=community.id, platform=platform, external_id=f"{platform}-ws"))
             for channel in world[platform]["channels"]:
-                outbox.enqueue(session, community.id, platform, outbox.POST, channel, Reply(cards=(card,)), app.clock)
+                outbox.enqueue(session, community.id, platform, outbox.POST, channel, Message(cards=(card,)), app.clock)
             for n, (user, dm) in enumerate(world[platform]["dms"]):
                 member = Member(community_id=community.id, platform=platform, platform_user_id=user,
                                 display_name=f"member {n}", is_poster=False, nudges_enabled=True,
                                 dm_undeliverable=False, dm_channel=dm, created_at=now)
                 session.add(member)
                 await session.flush()
-                outbox.enqueue_dm(session, member, Reply(cards=(card,)), app.clock)
+                outbox.enqueue_dm(session, member, Message(cards=(card,)), app.clock)
         await session.commit()
 
 
