@@ -34,7 +34,7 @@ from bot.core.delivery import (
     Sender,
 )
 from bot.services import delivery_notices, outbox
-from bot.services.pacing import GLOBAL, NO_LIMITS, Limits, Pacer, Sleep
+from bot.services.pacing import GLOBAL, HEADROOM, NO_LIMITS, Limits, Pacer, Sleep
 from bot.store.models import DeliveryPause, Member, OutboxMessage, Posting, Workspace
 
 log = logging.getLogger(__name__)
@@ -174,7 +174,7 @@ class Delivery:
             wait = await self.pacer.reserve(self.platform, row.destination, self.limits.per_channel, session=session)
         if self.limits.per_request > 0:
             cost = 2 if row.kind == OutboxKind.DM and (member is None or member.dm_channel is None) else 1
-            wait = max(wait, await self.pacer.reserve(self.platform, GLOBAL, self.limits.per_request, cost,
+            wait = max(wait, await self.pacer.reserve(self.platform, GLOBAL, self.limits.per_request / HEADROOM, cost,
                                                       session=session))
         return wait
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.delivery import OutboxKind, OutboxState, Outgoing, Sent
 from bot.services import outbox
 from bot.services.delivery import LEASE, Delivery, _claimable
-from bot.services.pacing import GLOBAL
+from bot.services.pacing import GLOBAL, HEADROOM
 from bot.store.models import DeliveryPause, Member, OutboxMessage, Posting
 
 
@@ -123,14 +123,15 @@ async def _reserve(delivery: Delivery, session: AsyncSession, rows: list[OutboxM
     if limits.per_channel > 0:
         spans.update({row.destination: limits.per_channel for row in rows if row.kind != OutboxKind.EDIT})
     costs = [2 if row.kind == OutboxKind.DM and dm_channels.get(row.member_id) is None else 1 for row in rows]
+    interval = limits.per_request / HEADROOM
     if limits.per_request > 0 and rows:
-        spans[GLOBAL] = limits.per_request * sum(costs)
+        spans[GLOBAL] = interval * sum(costs)
     starts = await delivery.pacer.reserve_many(delivery.platform, spans, session) if spans else {}
     waits, used = {}, 0
     for row, cost in zip(rows, costs, strict=True):
         wait = starts.get(row.destination, 0.0) if row.kind != OutboxKind.EDIT else 0.0
         if GLOBAL in starts:
-            wait = max(wait, starts[GLOBAL] + used * limits.per_request)
+            wait = max(wait, starts[GLOBAL] + used * interval)
             used += cost
         waits[row.id] = wait
     return waits

@@ -38,6 +38,9 @@ LIMITS = {
     "discord": Limits(per_request=1 / 50),  # 50 requests per second for the bot; per-route buckets stay in discord.py
 }
 GLOBAL = "*"  # the key of a platform-wide budget
+# A platform-wide budget is paced at this share of its declared rate: paced at 100 %, one retried 429 (a late
+# request, jitter) leaves no room to catch up, and every later request meets a full bucket in turn.
+HEADROOM = 0.97
 
 
 def _dialect(session: AsyncSession) -> str:
