@@ -25,13 +25,14 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bench.harness import DATABASES, PG_ADMIN_URL
+from bench.probe import measured
 from bot.adapters.delivery import DeliveryLoop
 from bot.adapters.discord.sender import DiscordSender
 from bot.adapters.slack.sender import SlackSender
-from bot.app import App, build_app
+from bot.app import App, build_app, settle_heap
 from bot.config import Settings
 from bot.core.clock import SystemClock
-from bot.core.types import Button, Card, Field, Reply
+from bot.core.types import Button, Card, Field, Message
 from bot.services import outbox
 from bot.services.pacing import Limits
 from bot.store.db import migrate
@@ -130,14 +131,14 @@ async def seed(app: App, world: dict[str, Any]) -> None:
             await session.flush()
             session.add(Workspace(community_id=community.id, platform=platform, external_id=f"{platform}-ws"))
             for channel in world[platform]["channels"]:
-                outbox.enqueue(session, community.id, platform, outbox.POST, channel, Reply(cards=(card,)), app.clock)
+                outbox.enqueue(session, community.id, platform, outbox.POST, channel, Message(cards=(card,)), app.clock)
             for n, (user, dm) in enumerate(world[platform]["dms"]):
                 member = Member(community_id=community.id, platform=platform, platform_user_id=user,
                                 display_name=f"member {n}", is_poster=False, nudges_enabled=True,
                                 dm_undeliverable=False, dm_channel=dm, created_at=now)
                 session.add(member)
                 await session.flush()
-                outbox.enqueue_dm(session, member, Reply(cards=(card,)), app.clock)
+                outbox.enqueue_dm(session, member, Message(cards=(card,)), app.clock)
         await session.commit()
 
 
@@ -193,6 +194,7 @@ async def main(backend: str, url: str, slow: bool, scale: float, dms: int) -> di
         app = build_app(settings, SystemClock())
         await migrate(app.engine)
         await seed(app, world)
+        settle_heap()  # as `gigbot run` does once started
         with point_discord_at(world["discord_url"], world["gateway_url"]):
             http = aiohttp.ClientSession()
             client = discord.Client(intents=discord.Intents.none())
@@ -202,16 +204,21 @@ async def main(backend: str, url: str, slow: bool, scale: float, dms: int) -> di
                      DeliveryLoop(app, "discord", DiscordSender(client), limits=discord_limits)]
             total = CHANNELS + dms
             started = time.monotonic()
-            tasks = [asyncio.create_task(loop.run()) for loop in loops]
-            while time.monotonic() - started < 600:
-                async with http.get(world["stats"]) as answer:
-                    stats = await answer.json()
-                if all(stats[p]["delivered"] >= total for p in ("slack", "discord")):
-                    break
-                await asyncio.sleep(0.1)
-            for loop in loops:
-                loop.stop()
-            await asyncio.gather(*tasks)
+            stats: dict[str, Any] = {}
+
+            async def deliver() -> None:
+                tasks = [asyncio.create_task(loop.run()) for loop in loops]
+                while time.monotonic() - started < 600:
+                    async with http.get(world["stats"]) as answer:
+                        stats.update(await answer.json())
+                    if all(stats[p]["delivered"] >= total for p in ("slack", "discord")):
+                        break
+                    await asyncio.sleep(0.1)
+                for loop in loops:
+                    loop.stop()
+                await asyncio.gather(*tasks)
+
+            measurement = await measured(deliver)  # CPU of this process and its loop steps, the machine's load
             await client.close()
             await http.close()
         await app.close()
@@ -220,7 +227,11 @@ async def main(backend: str, url: str, slow: bool, scale: float, dms: int) -> di
         await child.wait()
     floors = {"slack": max(total * slack_limits.per_request, slack_limits.per_channel),
               "discord": total * discord_limits.per_request}
-    result: dict[str, Any] = {"backend": backend, "slow_channel": slow, "scale": scale, "messages_per_platform": total}
+    result: dict[str, Any] = {"backend": backend, "slow_channel": slow, "scale": scale, "messages_per_platform": total,
+                              **{k: measurement[k] for k in ("cpu_seconds", "step_cpu_ms_max", "loop_block_ms_max",
+                                                             "load_1min_before", "others_cpu_s", "steps_over_50ms_cpu",
+                                                             "gc_ms_max")},
+                              "largest_steps": measurement["largest_steps"][:3]}
     for platform, floor in floors.items():
         got = stats[platform]
         result[platform] = {"seconds": round(got["last"] - started, 2), "floor": round(floor, 2),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import functools
 import logging
@@ -11,19 +10,25 @@ from datetime import timedelta
 
 from bot.app import App
 from bot.core.delivery import RetryPolicy, Sender
+from bot.services import delivery_batch
 from bot.services.delivery import Delivery
+from bot.services.delivery_batch import Delivered
 from bot.services.pacing import LIMITS, NO_LIMITS, Limits, Sleep
 
 log = logging.getLogger(__name__)
 
 IDLE = timedelta(minutes=1)
-BUSY_WAIT = timedelta(seconds=1)  # while channels are being delivered, retries are looked for this often
-CHANNELS = 16  # channels delivered at once; the platform's global budget is enforced by the pacer, not by this
-READ_AHEAD = 8
+BUSY_WAIT = timedelta(seconds=1)  # while messages are being sent, retries are looked for this often
+CHANNELS = 64  # messages (each the head of its channel) in flight at once; the pacer enforces the platform's budget
+REFILL = 8  # claim again once this many slots are free (or when poked, or when a retry may be due): batches, not ones
 
 
 class DeliveryLoop:
-    """Delivers one platform's outbox: a task per channel with due messages, at most `channels` at once."""
+    """Delivers one platform's outbox: the due heads of many channels claimed, paced and settled in batches.
+
+    Each claimed message is sent by its own task, so a slow channel holds one slot and nothing else; a channel's
+    next message is claimed only once its previous one is settled, which keeps each channel in order.
+    """
 
     def __init__(self, app: App, platform: str, send: Sender, *, channels: int = CHANNELS,
                  limits: Limits | None = None, policy: RetryPolicy | None = None, sleep: Sleep = asyncio.sleep) -> None:
@@ -35,8 +40,8 @@ class DeliveryLoop:
         self.delivery = Delivery(app.sessions, platform, send, app.clock, policy=policy or RetryPolicy(),
                                  limits=limits if limits is not None else LIMITS.get(platform, NO_LIMITS),
                                  admins=app.settings.admin_ids, sleep=sleep)
-        self.active: dict[str, asyncio.Task[int]] = {}
-        self.queued: collections.deque[str] = collections.deque()  # due channels read ahead, not started yet
+        self.active: dict[str, asyncio.Task[None]] = {}  # destination -> the task sending its head
+        self.delivered: list[Delivered] = []  # sent, not settled yet
         self.poked = True
         self.sent = 0
         self.wanted = asyncio.Event()
@@ -56,14 +61,17 @@ class DeliveryLoop:
         """Deliver everything due now, channels side by side; return how many were sent."""
         before = self.sent
         while not self.stopping.is_set():
+            self.poked = True
             started = await self._start_due()
             if not started and not self.active:
                 break
-            await asyncio.wait(list(self.active.values()), return_when=asyncio.FIRST_COMPLETED)
+            if self.active:
+                await asyncio.wait(list(self.active.values()), return_when=asyncio.FIRST_COMPLETED)
+        await self._settle()
         return self.sent - before
 
     async def run(self) -> None:
-        """Deliver until stopped, sleeping until poked, a channel finishes, or the next retry is due."""
+        """Deliver until stopped, sleeping until poked, enough sends finish, or the next retry is due."""
         try:
             while not self.stopping.is_set():
                 self.wanted.clear()
@@ -74,47 +82,53 @@ class DeliveryLoop:
                 await self._wait()
         finally:
             await asyncio.gather(*self.active.values(), return_exceptions=True)
+            await self._settle()
+
+    async def _settle(self) -> None:
+        delivered, self.delivered = self.delivered, []
+        try:
+            await delivery_batch.settle(self.delivery, delivered)
+        except BaseException:
+            self.delivered = delivered + self.delivered  # kept for the next try; their lease covers them meanwhile
+            raise
+        self.sent += len(delivered)
 
     async def _start_due(self) -> int:
-        """Start a task for each channel with a due message that is not being delivered already.
-
-        Due channels are read ahead (READ_AHEAD per slot), so a finished channel starts the next one without a
-        query; the list is read again when it runs out, when poked, or when a retry falls due.
-        """
+        """Settle what was sent, then claim due channel heads for the free slots and start a send task for each."""
         room = self.channels - len(self.active)
-        if room <= 0:
+        if self.stopping.is_set() or room <= 0 or (room < REFILL and not self.poked):
             return 0
-        if self.poked or not self.queued:
-            self.poked = False
-            fresh = await self.delivery.due_channels(self.channels * READ_AHEAD, busy=self.active)
-            self.queued = collections.deque(fresh)
-        started = 0
-        while self.queued and started < room:
-            destination = self.queued.popleft()
-            if destination in self.active:
-                continue
-            task = asyncio.create_task(self.delivery.deliver_channel(destination, self.stopping),
-                                       name=f"{self.platform} delivery to {destination}")
+        await self._settle()  # first, so each settled channel's next message can be claimed now
+        self.poked = False
+        claimed = await delivery_batch.claim(self.delivery, room)
+        for message in claimed:
+            destination = message.outgoing.destination
+            task = asyncio.create_task(self._deliver(message), name=f"{self.platform} delivery to {destination}")
             self.active[destination] = task
             task.add_done_callback(functools.partial(self._finished, destination))
-            started += 1
-        return started
+        return len(claimed)
 
-    def _finished(self, destination: str, task: asyncio.Task[int]) -> None:
-        self.active.pop(destination, None)
-        if task.cancelled():
+    async def _deliver(self, message: delivery_batch.Claimed) -> None:
+        if message.wait > 0:
+            await self.sleep(message.wait)
+        try:
+            sent = await self.send(message.outgoing)
+        except Exception as error:  # noqa: BLE001 - every failure is settled by its class
+            await delivery_batch.fail(self.delivery, message, error)
             return
-        if task.exception() is not None:
+        self.delivered.append(Delivered(message, sent, self.app.clock.now()))
+
+    def _finished(self, destination: str, task: asyncio.Task[None]) -> None:
+        self.active.pop(destination, None)
+        if not task.cancelled() and task.exception() is not None:
             log.error("%s delivery to %s failed", self.platform, destination, exc_info=task.exception())
-        else:
-            self.sent += task.result()
-        self.wanted.set()  # a channel is free again: look for more
+        self.wanted.set()  # a slot is free again: look for more
 
     async def _wait(self) -> None:
         if self.stopping.is_set():
             return
         timeout = BUSY_WAIT
-        if not self.active and not self.queued:
+        if not self.active:
             try:
                 until = await self.delivery.next_due()
             except Exception:

@@ -34,7 +34,7 @@ from bot.core.delivery import (
     Sender,
 )
 from bot.services import delivery_notices, outbox
-from bot.services.pacing import GLOBAL, NO_LIMITS, Limits, Pacer, Sleep
+from bot.services.pacing import GLOBAL, HEADROOM, NO_LIMITS, Limits, Pacer, Sleep
 from bot.store.models import DeliveryPause, Member, OutboxMessage, Posting, Workspace
 
 log = logging.getLogger(__name__)
@@ -101,30 +101,6 @@ class Delivery:
                 progressed = progressed or outcome is not Outcome.HELD  # settled rows let the next ones through
         return sent
 
-    async def due_channels(self, limit: int, busy: Iterable[str] = ()) -> list[str]:
-        """Channels whose oldest open message is due, oldest first, leaving out those being worked on."""
-        now = self.clock.now()
-        async with self.sessions() as session:
-            if await self._paused(session):
-                return []
-            query = (select(OutboxMessage.destination).where(OutboxMessage.platform == self.platform,
-                                                             _claimable(now))
-                     .group_by(OutboxMessage.destination).order_by(func.min(OutboxMessage.id)).limit(limit))
-            busy = list(busy)
-            if busy:
-                query = query.where(OutboxMessage.destination.notin_(busy))
-            return list((await session.execute(query)).scalars().all())
-
-    async def deliver_channel(self, destination: str, stop: asyncio.Event | None = None) -> int:
-        """Deliver one channel's due messages in order, until one has to wait; return how many were sent."""
-        sent = 0
-        while stop is None or not stop.is_set():
-            outcome = await self.deliver_one(destination=destination)
-            if outcome in (Outcome.HELD, Outcome.NONE) or self.pausing:
-                break
-            sent += outcome is Outcome.SENT
-        return sent
-
     async def next_due(self) -> timedelta | None:
         """How long until a waiting message of this platform falls due (None: nothing waits)."""
         async with self.sessions() as session:
@@ -160,7 +136,9 @@ class Delivery:
             posting = await session.get(Posting, row.posting_id) if row.posting_id else None
             if row.kind == OutboxKind.EDIT:
                 if posting is None or posting.message_ref is None:
-                    return await self._edit_without_posting(session, row)
+                    outcome = await self._edit_without_posting(session, row)
+                    await session.commit()
+                    return outcome
                 if await _newer_edit(session, row):
                     row.state = OutboxState.SUPERSEDED  # a later edit carries the newer state: one call, not two
                     await session.commit()
@@ -196,7 +174,7 @@ class Delivery:
             wait = await self.pacer.reserve(self.platform, row.destination, self.limits.per_channel, session=session)
         if self.limits.per_request > 0:
             cost = 2 if row.kind == OutboxKind.DM and (member is None or member.dm_channel is None) else 1
-            wait = max(wait, await self.pacer.reserve(self.platform, GLOBAL, self.limits.per_request, cost,
+            wait = max(wait, await self.pacer.reserve(self.platform, GLOBAL, self.limits.per_request / HEADROOM, cost,
                                                       session=session))
         return wait
 
@@ -265,19 +243,17 @@ class Delivery:
         return probe.rowcount != 1  # type: ignore[attr-defined]
 
     async def _edit_without_posting(self, session: AsyncSession, row: OutboxMessage) -> Outcome:
-        """An edit whose posting is not delivered yet waits for it, unless the posting failed for good."""
+        """An edit waits for its posting to be delivered, unless the posting failed for good (the caller commits)."""
         post_state = (await session.execute(select(OutboxMessage.state).where(
             OutboxMessage.posting_id == row.posting_id, OutboxMessage.kind == OutboxKind.POST)
             .order_by(OutboxMessage.id.desc()).limit(1))).scalar()
         row.claimed_until = None
         if post_state in (None, OutboxState.FAILED, OutboxState.DROPPED):
             row.state, row.last_error = OutboxState.FAILED, "the posting was never delivered"
-            await session.commit()
             return Outcome.DONE
         row.attempts -= 1
         row.last_error = "waiting for the posting to be delivered"
         await self._retry_later(row, PlatformFailing(row.last_error))
-        await session.commit()
         return Outcome.HELD
 
 

@@ -38,6 +38,9 @@ LIMITS = {
     "discord": Limits(per_request=1 / 50),  # 50 requests per second for the bot; per-route buckets stay in discord.py
 }
 GLOBAL = "*"  # the key of a platform-wide budget
+# A platform-wide budget is paced at this share of its declared rate: paced at 100 %, one retried 429 (a late
+# request, jitter) leaves no room to catch up, and every later request meets a full bucket in turn.
+HEADROOM = 0.97
 
 
 def _dialect(session: AsyncSession) -> str:
@@ -76,6 +79,23 @@ class Pacer:
                                   .on_conflict_do_nothing())
             new_next = (await session.execute(reserve)).scalar_one()
         return max(0.0, new_next - span - now)
+
+    async def reserve_many(self, platform: str, spans: dict[str, float], session: AsyncSession) -> dict[str, float]:
+        """Reserve `span` seconds of each resource in one statement (an upsert); return each one's wait.
+
+        A new resource starts now; a known one at max(next_at, now). Runs in the caller's transaction.
+        """
+        now = self.clock.now().timestamp()
+        dialect = _dialect(session)
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        later = func.greatest if dialect == "postgresql" else func.max
+        upsert = insert(Pacing).values([{"platform": platform, "key": key, "next_at": now + span}
+                                        for key, span in spans.items()])
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[Pacing.platform, Pacing.key],
+            set_={"next_at": later(Pacing.next_at, now) + (upsert.excluded.next_at - now)})
+        found = await session.execute(upsert.returning(Pacing.key, Pacing.next_at))
+        return {key: max(0.0, next_at - spans[key] - now) for key, next_at in found.all()}
 
     async def take(self, platform: str, key: str, interval: float, cost: int = 1) -> None:
         """Reserve and wait for the slot."""

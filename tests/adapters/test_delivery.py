@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from bot.adapters.delivery import DeliveryLoop
 from bot.adapters.runner import finish
-from bot.services import outbox
-from bot.services.pacing import Pacer
+from bot.services import delivery_batch, outbox
+from bot.services.pacing import HEADROOM, Limits, Pacer
 from bot.store.models import OutboxMessage
 from tests.conftest import PLATFORM, Harness
 
@@ -74,3 +74,30 @@ async def test_two_replicas_pacing_one_channel_get_consecutive_slots(bot: Harnes
     assert sorted(waits) == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
     assert await replicas[0].reserve("slack", "C2", 1.0) == 0.0  # another channel is free
     assert await replicas[1].try_take("notice", "x", 3600) and not await replicas[0].try_take("notice", "x", 3600)
+
+
+async def test_one_upsert_paces_many_channels_and_the_budget_as_consecutive_reservations_would(bot: Harness) -> None:
+    pacer = Pacer(bot.app.sessions, bot.app.clock)
+    async with bot.app.sessions() as session:
+        first = await pacer.reserve_many("slack", {"C1": 1.0, "C2": 1.0, "*": 0.5}, session)
+        second = await pacer.reserve_many("slack", {"C1": 1.0, "C3": 1.0, "*": 0.25}, session)
+        await session.commit()
+    assert first == {"C1": 0.0, "C2": 0.0, "*": 0.0}
+    assert second == {"C1": 1.0, "C3": 0.0, "*": 0.5}  # C1 and the budget are taken until then; C3 is new
+    assert await pacer.reserve("slack", "*", 0.25) == 0.75  # the one-by-one reservation sees the same row
+
+
+async def test_a_batch_claims_channel_heads_only_and_spreads_them_over_the_budget(bot: Harness) -> None:
+    await bot.ok("admin", "/gig route add #other tags=python")
+    for n in range(2):
+        await bot.ok("admin", f'/gig post title="Gig {n}" budget=10 tags=python')
+    delivery = DeliveryLoop(bot.app, PLATFORM, lambda m: None, limits=Limits(per_request=0.1)).delivery  # type: ignore[arg-type,return-value]
+    claimed = await delivery_batch.claim(delivery, 10)
+    assert [(c.outgoing.destination, c.outgoing.message.cards[0].title) for c in claimed] == [
+        ("gigs", "#1 · Gig 0"), ("other", "#1 · Gig 0")]  # each channel's second gig waits for its first
+    assert [round(c.wait * HEADROOM, 6) for c in claimed] == [0.0, 0.1]
+    assert await delivery_batch.claim(delivery, 10) == []  # the heads are being sent: nothing else is claimable
+    await delivery_batch.settle(delivery, [delivery_batch.Delivered(c, outbox.Sent(ref="r"), bot.app.clock.now())
+                                           for c in claimed[:1]])
+    again = await delivery_batch.claim(delivery, 10)
+    assert [(c.outgoing.destination, c.outgoing.message.cards[0].title) for c in again] == [("gigs", "#2 · Gig 1")]
