@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from bot.core.text import REFERENCES, Part, Rich, UserText
+from bot.core.text import REFERENCES, Part, Rich, Text, UserText
 
 log = logging.getLogger(__name__)
 
@@ -83,46 +83,25 @@ class Translator:
         if message is None:
             log.error("missing catalog key %s", key)
             return Rich((key,))
-        parts: list[Part] = []
-        pending = ""
+        items: list[Text | Part] = []
         try:
             for literal, name, spec, conversion in _template(message):
-                pending += literal
+                items.append(literal)
                 if name is None:
                     continue
                 value = params[name]
                 if isinstance(value, Term):
                     value = self(value)
-                if isinstance(value, str):
-                    if type(value) is not UserText:
-                        value = UserText(value)
-                    if pending:
-                        parts.append(pending)
-                        pending = ""
-                    if value:
-                        parts.append(value)
-                elif isinstance(value, Rich):
-                    for part in value:
-                        if type(part) is str:
-                            pending += part
-                        else:
-                            if pending:
-                                parts.append(pending)
-                                pending = ""
-                            parts.append(part)
-                elif isinstance(value, REFERENCES):
-                    if pending:
-                        parts.append(pending)
-                        pending = ""
-                    parts.append(value)
+                if isinstance(value, str):  # a plain string filled in is user text, never markup
+                    items.append(value if type(value) is UserText else UserText(value))
+                elif isinstance(value, (Rich, *REFERENCES)):
+                    items.append(value)
                 else:  # numbers, dates: bot text
-                    pending += format(repr(value) if conversion == "r" else value, spec or "")
+                    items.append(format(repr(value) if conversion == "r" else value, spec or ""))
         except (KeyError, IndexError, ValueError):
             log.exception("bad parameters for catalog key %s", key)
             return Rich((message,))
-        if pending:
-            parts.append(pending)
-        return Rich(parts)
+        return Rich.of(*items)
 
     def label(self, key: str, /, **params: Any) -> str:
         """The message as plain text, for places no platform parses (button labels, form titles and inputs)."""
