@@ -121,7 +121,7 @@ class Dispatcher:
         if spec is None:
             raise self._unknown(parsed.words)
         if ctx.role.rank < spec.role.rank:
-            raise UserError(f"errors.forbidden_{spec.role.value}", command=spec.name)
+            raise UserError(f"errors.forbidden_{spec.role.value}", command=named(spec.name))
         kwargs = await bind(ctx, spec, rest, parsed.options)
         return await spec.handler(ctx, **kwargs)
 
@@ -129,7 +129,7 @@ class Dispatcher:
         name = self.registry.typed_name(words)
         close = difflib.get_close_matches(name.lower(), list(self.registry.commands), n=1)
         if close:
-            return UserError("errors.unknown_command_suggest", name=name, suggestion=close[0])
+            return UserError("errors.unknown_command_suggest", name=name, suggestion=named(close[0]))
         return UserError("errors.unknown_command", name=name)
 
 
@@ -148,7 +148,7 @@ async def bind(ctx: Context, spec: CommandSpec, words: tuple[str, ...], options:
     for key, value in options.items():
         if spec.param(key) is None:
             names = ", ".join(p.name for p in spec.params if not p.positional) or "-"
-            raise UserError("errors.unknown_option", key=key, command=spec.name, known=names)
+            raise UserError("errors.unknown_option", key=key, command=named(spec.name), known=names)
         if key in raw:
             raise UserError("errors.given_twice", key=key)
         raw[key] = value
@@ -172,6 +172,11 @@ async def bind(ctx: Context, spec: CommandSpec, words: tuple[str, ...], options:
     if errors:
         raise FieldErrors(errors)
     return values
+
+
+def named(command: str) -> Rich:
+    """A registered command's name as bot text, so the catalog's `/gig {command}` names it for each platform."""
+    return Rich((command,))
 
 
 def error_reply(error: UserError, t: Translator) -> Reply:

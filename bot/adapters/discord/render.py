@@ -12,7 +12,19 @@ import discord
 
 from bot.core import types as core
 from bot.core.buttons import BUTTON_ID
-from bot.core.text import ChannelRef, Link, MemberRef, Text, UserText, plain, strip_bidi
+from bot.core.i18n import DEFAULT_LOCALE, catalog, normalise_locale
+from bot.core.text import (
+    ChannelRef,
+    CommandRef,
+    Link,
+    MemberRef,
+    Rich,
+    Text,
+    UserText,
+    command_words,
+    plain,
+    strip_bidi,
+)
 from bot.core.types import Button, Card, Form, Reply
 
 MAX_CONTENT = 2000
@@ -45,10 +57,25 @@ def escape(text: str, masked: bool = False) -> str:
     return MENTION.sub(lambda m: "\\" + m.group(0), text)
 
 
+def spell(ref: CommandRef) -> str:
+    """A command as Discord runs it, named as the reader's client shows it: `/gig-admin route add`, `/gig aide`."""
+    names = catalog(normalise_locale(ref.locale) or DEFAULT_LOCALE)
+    return "/" + " ".join(names.get("discord.names." + word.replace("-", "_"), word)
+                          for word in command_words(ref.name, ref.admin, PLATFORM))
+
+
+def spelled(text: Text) -> Text:
+    """Text with the commands it names spelled as on Discord."""
+    if type(text) is str or not any(type(part) is CommandRef for part in text):
+        return text
+    return Rich.of(*(spell(part) if type(part) is CommandRef else part for part in text))
+
+
 def markdown(text: Text, mentions: bool = True) -> str:
     """Text for a place Discord parses as markdown; references become mentions where `mentions` (not in titles)."""
     if type(text) is str:
         return text
+    text = spelled(text)
     out: list[str] = []
     for index, part in enumerate(text):
         kind = type(part)
@@ -81,7 +108,7 @@ def embed(card: Card) -> discord.Embed:
         result.add_field(name=cut(markdown(item.label, mentions=False), 256), value=cut(markdown(item.value), 1024)
                          or "-", inline=True)
     if card.footer:
-        result.set_footer(text=cut(plain(card.footer), 2048))
+        result.set_footer(text=cut(plain(spelled(card.footer)), 2048))
     return result
 
 
