@@ -10,9 +10,9 @@ from typing import Any
 
 import discord
 
+from bot.adapters.discord.translator import shown_name
 from bot.core import types as core
 from bot.core.buttons import BUTTON_ID
-from bot.core.i18n import DEFAULT_LOCALE, catalog, normalise_locale
 from bot.core.text import (
     ChannelRef,
     CommandRef,
@@ -59,9 +59,7 @@ def escape(text: str, masked: bool = False) -> str:
 
 def spell(ref: CommandRef) -> str:
     """A command as Discord runs it, named as the reader's client shows it: `/gig-admin route add`, `/gig aide`."""
-    names = catalog(normalise_locale(ref.locale) or DEFAULT_LOCALE)
-    return "/" + " ".join(names.get("discord.names." + word.replace("-", "_"), word)
-                          for word in command_words(ref.name, ref.admin, PLATFORM))
+    return "/" + " ".join(shown_name(word, ref.locale) for word in command_words(ref.name, ref.admin, PLATFORM))
 
 
 def spelled(text: Text) -> Text:
