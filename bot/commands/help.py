@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.core.errors import UserError
 from bot.core.i18n import catalog
-from bot.core.registry import CommandSpec, Param, describe_usage, registry
+from bot.core.registry import CommandSpec, Param, describe_usage, named, registry
 from bot.core.text import ADMIN_GROUP, GROUP
 from bot.core.types import Reply, Rich, Role, Text
 from bot.dispatch.context import Context
@@ -22,44 +22,43 @@ async def help(ctx: Context, command: str = "") -> Reply:
     """List the commands this member may run, or explain one, or list those of a group (`help admin outbox`)."""
     name = registered_name(command, ctx.t.locale)
     if name in registry.groups():
-        return Reply(group_help(ctx, name))
-    if name:
+        lines = group_help(ctx, name)
+    elif name:
         spec = registry.commands.get(name)
         if spec is None:
             raise UserError("errors.unknown_command", name=command)
-        lines: list[Text] = [describe_usage(spec, ctx.t.label), ctx.t(f"help.{spec.key}")]
+        lines = [describe_usage(spec, ctx.t.label), ctx.t(f"help.{spec.key}")]
         if ctx.t.has(f"example.{spec.key}"):
             lines.append(ctx.t("help.example", example=ctx.t(f"example.{spec.key}")))
         if spec.role.rank > ctx.role.rank:
             lines.append(who_may_run(ctx, spec.role, spec.name))
-        return Reply(ctx.t.commands(Rich.join("\n", lines)))
-    visible = registry.visible_to(ctx.role)
-    lines = [ctx.t("help.header", role=ctx.t(f"help.role_{ctx.role.value}"))]
-    lines += [line(ctx, spec, usage=False) for spec in visible]
-    example = next(name for name in FOOTER_EXAMPLES if registry.commands[name] in visible)
-    lines.append(ctx.t("help.footer", example=Rich((example,))))
-    return Reply(Rich.join("\n", lines))
+    else:
+        visible = registry.visible_to(ctx.role)
+        lines = [ctx.t("help.header", role=ctx.t(f"help.role_{ctx.role.value}"))]
+        lines += [line(ctx, spec, usage=False) for spec in visible]
+        example = next(name for name in FOOTER_EXAMPLES if registry.commands[name] in visible)
+        lines.append(ctx.t("help.footer", example=named(example)))
+    return Reply(ctx.t.commands(Rich.join("\n", lines)))  # the usage lines' commands in the member's language
 
 
-def group_help(ctx: Context, group: str) -> Rich:
+def group_help(ctx: Context, group: str) -> list[Text]:
     """A group's commands this member may run; if none, all of them, and who may run them."""
     members = [spec for spec in sorted(registry, key=lambda s: s.name) if spec.name.startswith(group + " ")]
     allowed = [spec for spec in members if spec.role.rank <= ctx.role.rank]
-    lines = [line(ctx, spec) for spec in allowed or members]
+    lines: list[Text] = [line(ctx, spec) for spec in allowed or members]
     if not allowed:
         lines.append(who_may_run(ctx, min((spec.role for spec in members), key=lambda role: role.rank), group))
-    return Rich.join("\n", lines)
+    return lines
 
 
 def line(ctx: Context, spec: CommandSpec, usage: bool = True) -> Rich:
     """`• /gig route add <channel> … — what it does`."""
-    named = describe_usage(spec, ctx.t.label) if usage else Rich.of(spec.ref)
-    return ctx.t.commands(Rich.of("• ", named, " — ", ctx.t(f"help.{spec.key}")))
+    return Rich.of("• ", describe_usage(spec, ctx.t.label) if usage else spec.ref, " — ", ctx.t(f"help.{spec.key}"))
 
 
 def who_may_run(ctx: Context, role: Role, name: str) -> Rich:
     """The line that says who may run a command or group: `Only admins can run /gig route add.`."""
-    return ctx.t(f"errors.forbidden_{role.value}", command=Rich((name,)))
+    return ctx.t(f"errors.forbidden_{role.value}", command=named(name))
 
 
 def registered_name(typed: str, locale: str) -> str:

@@ -185,6 +185,11 @@ def check_signature(spec: CommandSpec) -> None:
         raise ValueError(f"{where}: handler parameters {', '.join(extra)} cannot be given by keyword")
 
 
+def named(command: str) -> Rich:
+    """A registered command's name as bot text, so that a catalog's `/gig {command}` names it for each platform."""
+    return Rich((command,))
+
+
 def describe_usage(spec: CommandSpec, t: Callable[..., str]) -> Rich:
     """`/gig apply <id> [pitch=...]`: the usage line built from the declaration, the command as a reference."""
     parts: list[str] = []

@@ -16,7 +16,7 @@ from bot.core.clock import Clock, local_date
 from bot.core.errors import FieldErrors, UserError
 from bot.core.i18n import Translator
 from bot.core.params import convert
-from bot.core.registry import CommandSpec, Kind, Registry, describe_usage
+from bot.core.registry import CommandSpec, Kind, Registry, describe_usage, named
 from bot.core.syntax import ParsedText, parse_command_text
 from bot.core.text import plain
 from bot.core.types import Actor, Place, Reply, Rich
@@ -172,11 +172,6 @@ async def bind(ctx: Context, spec: CommandSpec, words: tuple[str, ...], options:
     if errors:
         raise FieldErrors(errors)
     return values
-
-
-def named(command: str) -> Rich:
-    """A registered command's name as bot text, so the catalog's `/gig {command}` names it for each platform."""
-    return Rich((command,))
 
 
 def error_reply(error: UserError, t: Translator) -> Reply:
