@@ -8,7 +8,7 @@ ajouter`).
 from __future__ import annotations
 
 from bot.core.errors import UserError
-from bot.core.i18n import catalog
+from bot.core.i18n import SUPPORTED_LOCALES, catalog
 from bot.core.registry import CommandSpec, Param, describe_usage, named, registry
 from bot.core.text import ADMIN_GROUP, GROUP
 from bot.core.types import Reply, Rich, Role, Text
@@ -20,7 +20,7 @@ FOOTER_EXAMPLES = ("post", "apply")  # the footer's `/gig help <command>` exampl
 @registry.command("help", Param("command", positional=True, greedy=True))
 async def help(ctx: Context, command: str = "") -> Reply:
     """List the commands this member may run, or explain one, or list those of a group (`help admin outbox`)."""
-    name = registered_name(command, ctx.t.locale)
+    name = registered_name(command)
     if name in registry.groups():
         lines = group_help(ctx, name)
     elif name:
@@ -61,15 +61,15 @@ def who_may_run(ctx: Context, role: Role, name: str) -> Rich:
     return ctx.t(f"errors.forbidden_{role.value}", command=named(name))
 
 
-def registered_name(typed: str, locale: str) -> str:
+def registered_name(typed: str) -> str:
     """The registry's name for a command or group as typed on any platform (`/gig-admin outbox retry`, `aide`)."""
     words = typed.lower().removeprefix("/").split()
     admin = words[:1] == [ADMIN_GROUP]
     if words[:1] in ([GROUP], [ADMIN_GROUP]):
         words = words[1:]
-    names = {value: key.removeprefix("discord.names.") for key, value in catalog(locale).items()
-             if key.startswith("discord.names.")}
-    name = " ".join(names.get(word, word) for word in words)
+    own = {word for name in registry.commands for word in name.split(" ")}
+    shown = {catalog(locale).get(f"discord.names.{word}", word): word for locale in SUPPORTED_LOCALES for word in own}
+    name = " ".join(shown.get(word, word) for word in words)
     known = registry.commands.keys() | registry.groups()
     if admin and name not in known and f"admin {name}" in known:
         return f"admin {name}"

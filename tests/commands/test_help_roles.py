@@ -37,3 +37,11 @@ async def test_help_about_admin_commands_and_groups_for_a_member(bot: Harness) -
     assert group.splitlines()[-1] == "Only admins can run `/gig route`."
     assert "Only" not in await bot.ok("admin", "/gig help route add")
     assert "I don't know `/gig routes`" in await bot.fails("alice", "/gig help routes")
+
+
+async def test_help_reads_a_command_as_any_platform_spells_it(bot: Harness) -> None:
+    for typed in ("reminders", "/gig reminders", "rappels", "gig rappels"):  # Discord's French name is `rappels`
+        assert (await bot.ok("alice", f"/gig help {typed}")).startswith("/gig reminders <"), typed
+    for typed in ("admin outbox retry", "/gig-admin outbox retry", "gig-admin envois renvoyer"):
+        assert (await bot.ok("admin", f"/gig help {typed}")).startswith("/gig admin outbox retry <"), typed
+    assert (await bot.ok("admin", "/gig help gig-admin route ajouter")).startswith("/gig route add <")
