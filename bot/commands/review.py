@@ -23,7 +23,7 @@ async def own_gig(ctx: Context, gig_id: int) -> Gig:
     return gig
 
 
-@registry.command("applicants", GIG_ID, role=Role.POSTER, button=True)
+@registry.command("applicants", GIG_ID, role=Role.POSTER, button=True, gig_owner=True)
 async def applicants(ctx: Context, id: int) -> Reply:
     """Who applied to my gig, with their status and pitch."""
     gig = await own_gig(ctx, id)
@@ -49,7 +49,7 @@ def member_ref(member: Member) -> MemberRef:
 
 
 @registry.command("close", GIG_ID, Param("filled_by", Kind.MEMBER),
-                  role=Role.POSTER, button=True)
+                  role=Role.POSTER, button=True, gig_owner=True)
 async def close(ctx: Context, id: int, filled_by: Member | None = None) -> Reply:
     """Close my gig, update every posting and tell the pending applicants."""
     gig = await own_gig(ctx, id)

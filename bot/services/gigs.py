@@ -170,6 +170,12 @@ async def get_gig(session: AsyncSession, community_id: int, gig_id: int) -> Gig:
     return gig
 
 
+async def posted_by(session: AsyncSession, community_id: int, gig_id: int, member_id: int) -> bool:
+    """Whether the member posted this gig of the community."""
+    query = select(Gig.id).where(Gig.id == gig_id, Gig.community_id == community_id, Gig.poster_id == member_id)
+    return (await session.execute(query)).first() is not None
+
+
 def is_open(gig: Gig, today: date) -> bool:
     """Open and not past its apply-by date."""
     return gig.status == OPEN and gig.apply_by >= today
