@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
-from bot.store.models import Gig
+from bot.store.models import Application, ApplicationEvent, Gig, Member
 from tests.conftest import Harness, as_text
 
 
@@ -38,3 +40,30 @@ async def test_only_a_gigs_own_poster_gets_past_the_role(bot: Harness, post_line
     assert "Only posters and admins" in await bot.fails("poppy", "/gig close 99")
     async with bot.app.sessions() as session:
         assert (await session.execute(select(Gig.status))).scalar_one() == "open"
+
+
+async def test_a_member_who_withdrew_may_apply_again_while_the_gig_is_open(bot: Harness, post_line: str) -> None:
+    await posted(bot, post_line, "alice")
+    await bot.ok("alice", "/gig withdraw 1")
+    bot.app.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
+    assert "You applied to #1" in await bot.ok("alice", '/gig apply 1 pitch="Free again, I can start Monday"')
+    assert "You already applied to #1 on 2026-11-24 (status: applied)" in await bot.fails("alice", "/gig apply 1")
+    async with bot.app.sessions() as session:
+        [application] = (await session.execute(select(Application))).scalars().all()
+        steps = (await session.execute(select(ApplicationEvent.from_status, ApplicationEvent.to_status)
+                                       .order_by(ApplicationEvent.id))).all()
+    assert (application.status, application.pitch) == ("applied", "Free again, I can start Monday")
+    assert steps == [(None, "applied"), ("applied", "withdrawn"), ("withdrawn", "applied")]
+    assert "@Alice: applied (applied 2026-11-24)" in await bot.ok("poppy", "/gig applicants 1")
+    follow_ups = [m for m in await bot.later(days=2, hours=1) if m.destination == "alice"]
+    assert len(follow_ups) == 1 and follow_ups[0].message.cards  # the nudges start again for the new application
+
+
+async def test_applying_again_waits_for_an_open_gig(bot: Harness, post_line: str) -> None:
+    await posted(bot, post_line, "alice", "bob")
+    await bot.ok("alice", "/gig withdraw 1")
+    await bot.ok("poppy", "/gig close 1")
+    assert "Gig #1 is closed" in await bot.fails("alice", "/gig apply 1")
+    async with bot.app.sessions() as session:
+        assert (await session.execute(select(Application.status).join(Member).where(
+            Member.platform_user_id == "alice"))).scalar_one() == "withdrawn"
