@@ -67,3 +67,28 @@ async def test_applying_again_waits_for_an_open_gig(bot: Harness, post_line: str
     async with bot.app.sessions() as session:
         assert (await session.execute(select(Application.status).join(Member).where(
             Member.platform_user_id == "alice"))).scalar_one() == "withdrawn"
+
+
+async def test_duplicates_are_open_gigs_and_gigs_closed_within_the_window(bot: Harness) -> None:
+    job = 'apply_url="https://acme.io/jobs/7?utm_source=x"'
+    await bot.ok("admin", f'/gig post title="Weekly newsletter" budget=100 {job} apply_by=2027-03-01')
+    await bot.later(days=40)  # still open 40 days after it was posted: still a duplicate
+    assert "already posted as #1" in await bot.fails("admin", f'/gig post title="Weekly newsletter" budget=100 {job}')
+    assert "already posted as #1" in await bot.fails("admin", '/gig post title="Weekly newsletter" budget=100')
+    await bot.ok("admin", "/gig close 1")
+    await bot.later(days=29)
+    assert "already posted as #1" in await bot.fails("admin", f'/gig post title="Another title" budget=100 {job}')
+    await bot.later(days=2)  # closed 31 days ago: the recurring gig, its title and its link, may come back
+    await bot.ok("admin", f'/gig post title="Weekly newsletter" budget=100 {job}')
+    async with bot.app.sessions() as session:
+        assert (await session.execute(select(Gig.id).order_by(Gig.id))).scalars().all() == [1, 2]
+
+
+async def test_a_gig_that_expired_counts_for_the_window_after_its_apply_by_date(bot: Harness) -> None:
+    await bot.ok("admin", '/gig post title="Logo design" budget=80 apply_url="https://acme.io/logo" '
+                          'apply_by=2026-11-30')
+    await bot.later(days=30)  # expired on 2026-12-01, 22 days ago
+    assert "already posted as #1" in await bot.fails("admin", '/gig post title="Logo" budget=80 '
+                                                               'apply_url="https://www.acme.io/logo/"')
+    await bot.later(days=9)
+    await bot.ok("admin", '/gig post title="Logo" budget=80 apply_url="https://www.acme.io/logo/"')
