@@ -122,14 +122,16 @@ async def lock(session: AsyncSession, application: Application) -> None:
 
 
 async def transition(session: AsyncSession, application: Application, target: ApplicationStatus,
-                     actor: Member | None, now: datetime) -> ApplicationStatus:
+                     actor: Member | None, now: datetime, override: bool = False) -> ApplicationStatus:
     """Move an application to a new status and record it in the history; return the old status.
 
     The update is conditional on the status it was read at: of two presses at once, the second is told where
-    the application now stands instead of writing a second history row.
+    the application now stands instead of writing a second history row. `override` is the poster's record of the
+    outcome, which wins over whatever the member recorded.
     """
     previous = application.status
-    check_transition(previous, target)
+    if not override:
+        check_transition(previous, target)
     moved = await session.execute(
         update(Application).where(Application.id == application.id, Application.status == previous)
         .values(status=target, updated_at=now).execution_options(synchronize_session=False))

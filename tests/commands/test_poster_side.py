@@ -92,3 +92,54 @@ async def test_a_gig_that_expired_counts_for_the_window_after_its_apply_by_date(
                                                                'apply_url="https://www.acme.io/logo/"')
     await bot.later(days=9)
     await bot.ok("admin", '/gig post title="Logo" budget=80 apply_url="https://www.acme.io/logo/"')
+
+
+async def statuses(bot: Harness) -> dict[str, str]:
+    async with bot.app.sessions() as session:
+        rows = await session.execute(select(Member.platform_user_id, Application.status).join(
+            Application, Application.member_id == Member.id))
+        return {name: status for name, status in rows}
+
+
+async def test_the_posters_record_of_the_hire_wins_over_the_members_own(bot: Harness, post_line: str) -> None:
+    await posted(bot, post_line, "carol", "bob")
+    await bot.ok("carol", "/gig status 1 rejected")
+    await bot.deliver()
+    text = await bot.ok("poppy", "/gig close 1 filled_by=@carol")
+    assert text.splitlines()[1] == ('@Carol had recorded "rejected" for this gig; as its poster, your record wins: '
+                                    "the application is now marked hired.")
+    assert await statuses(bot) == {"carol": "hired", "bob": "applied"}
+    async with bot.app.sessions() as session:
+        gig = (await session.execute(select(Gig))).scalar_one()
+        carol = (await session.execute(select(Member).where(Member.platform_user_id == "carol"))).scalar_one()
+        poppy = (await session.execute(select(Member).where(Member.platform_user_id == "poppy"))).scalar_one()
+        last = (await session.execute(select(ApplicationEvent).order_by(ApplicationEvent.id.desc()))).scalars().first()
+    assert gig.filled_by_id == carol.id
+    assert last is not None and (last.from_status, last.to_status, last.actor_id) == ("rejected", "hired", poppy.id)
+    dms = {m.destination: m.message.text for m in await bot.deliver() if m.kind == "dm"}
+    assert dms["carol"] is not None and str(dms["carol"]).startswith("Congratulations! You got gig #1")
+
+
+async def test_a_self_reported_hire_tells_the_poster_who_can_close_with_a_button(bot: Harness, post_line: str) -> None:
+    await posted(bot, post_line, "alice", "bob")
+    await bot.deliver()
+    bot.locales["poppy"] = "fr"
+    await bot.ok("poppy", "/gig mine")
+    text = await bot.ok("alice", "/gig status 1 hired")
+    assert text.splitlines()[1] == "I told the poster of #1, who can now close the gig."
+    [told] = [m for m in await bot.deliver() if m.destination == "poppy"]
+    [card] = told.message.cards
+    assert str(card.title) == "@Alice dit avoir été retenu pour #1 · Fix my WordPress form"
+    assert [b.id for b in card.buttons] == ["gig:close:1", "gig:applicants:1"]
+    assert (await bot.press("poppy", "gig:close:1")).ok
+    dms = [m.destination for m in await bot.deliver() if m.kind == "dm"]
+    assert dms == ["bob"]  # alice knows already; bob hears the gig closed
+    assert await statuses(bot) == {"alice": "hired", "bob": "applied"}
+
+
+async def test_a_hire_reported_after_the_gig_closed_tells_nobody(bot: Harness, post_line: str) -> None:
+    await posted(bot, post_line, "alice")
+    await bot.ok("poppy", "/gig close 1")
+    await bot.deliver()
+    assert "I told the poster" not in await bot.ok("alice", "/gig status 1 hired")
+    assert [m for m in await bot.deliver() if m.destination == "poppy"] == []
