@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
+from bot.core.registry import CommandSpec, Kind, Param, Registry
+from bot.core.types import Reply, Role
 from bot.store.models import Application, ApplicationEvent, Gig, Member
 from tests.conftest import Harness, as_text
 
@@ -143,3 +146,12 @@ async def test_a_hire_reported_after_the_gig_closed_tells_nobody(bot: Harness, p
     await bot.deliver()
     assert "I told the poster" not in await bot.ok("alice", "/gig status 1 hired")
     assert [m for m in await bot.deliver() if m.destination == "poppy"] == []
+
+
+def test_a_command_left_to_its_gigs_poster_must_name_the_gig() -> None:
+    async def handler(ctx: object, id: int) -> Reply:
+        return Reply()
+
+    with pytest.raises(ValueError, match="gig_owner needs a gig `id`"):
+        Registry().add(CommandSpec("review all", handler, (Param("id", Kind.INT, required=True),), Role.POSTER,
+                                   gig_owner=True))
