@@ -48,6 +48,7 @@ class CommandSpec:
     role: Role = Role.MEMBER
     button: bool = False
     form: bool = False  # with nothing given the handler answers with its form; it checks required fields itself
+    gig_owner: bool = False  # the poster of the gig named by `id` may run it whatever their role now
 
     @property
     def key(self) -> str:
@@ -91,17 +92,21 @@ class Registry:
         clash = next((" ".join(words[:n]) for n in range(1, len(words)) if " ".join(words[:n]) in self.commands), None)
         if clash is not None:
             raise ValueError(f"command {spec.name!r} would make the command {clash!r} a group")
+        id_param = spec.param("id")
+        if spec.gig_owner and (id_param is None or id_param.kind is not Kind.GIG):
+            raise ValueError(f"command {spec.name!r}: gig_owner needs a gig `id` parameter")
         check_signature(spec)
         self.commands[spec.name] = spec
         self._refs.clear()
 
     def command(
-        self, name: str, *params: Param, role: Role = Role.MEMBER, button: bool = False, form: bool = False
+        self, name: str, *params: Param, role: Role = Role.MEMBER, button: bool = False, form: bool = False,
+        gig_owner: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Decorate a handler `async def f(ctx, **params) -> Reply` to declare it."""
 
         def declare(handler: Handler) -> Handler:
-            self.add(CommandSpec(name, handler, params, role, button, form))
+            self.add(CommandSpec(name, handler, params, role, button, form, gig_owner))
             return handler
 
         return declare

@@ -21,7 +21,7 @@ from bot.core.syntax import ParsedText, parse_command_text
 from bot.core.text import plain
 from bot.core.types import Actor, Place, Reply, Rich
 from bot.dispatch.context import BUTTON, FORM, TEXT, Context
-from bot.services import members, suggest
+from bot.services import gigs, members, suggest
 from bot.store.events import take_changed, take_written
 
 log = logging.getLogger(__name__)
@@ -120,9 +120,17 @@ class Dispatcher:
         spec, rest = self.registry.resolve(parsed.words) if parsed.words else (self.registry.commands["help"], ())
         if spec is None:
             raise self._unknown(parsed.words)
-        if ctx.role.rank < spec.role.rank:
-            raise UserError(f"errors.forbidden_{spec.role.value}", command=named(spec.name))
-        kwargs = await bind(ctx, spec, rest, parsed.options)
+        if ctx.role.rank >= spec.role.rank:
+            return await spec.handler(ctx, **await bind(ctx, spec, rest, parsed.options))
+        forbidden = UserError(f"errors.forbidden_{spec.role.value}", command=named(spec.name))
+        if not spec.gig_owner:
+            raise forbidden
+        try:  # the poster of a gig keeps control of it whatever their role now: only new posts need the role
+            kwargs = await bind(ctx, spec, rest, parsed.options)
+        except UserError:
+            raise forbidden from None
+        if not await gigs.posted_by(ctx.session, ctx.community.id, kwargs["id"], ctx.member.id):
+            raise forbidden
         return await spec.handler(ctx, **kwargs)
 
     def _unknown(self, words: tuple[str, ...]) -> UserError:
