@@ -127,7 +127,7 @@ class Message:
         """Keyword arguments for send_message, followup.send or channel.send (`edit`: for message.edit)."""
         kwargs: dict[str, Any] = {"content": self.content, "embeds": self.embeds,
                                   "allowed_mentions": discord.AllowedMentions.none()}
-        if self.view is not None:
+        if self.view is not None or edit:  # an edit without a view sends `components: []`: Discord keeps old ones
             kwargs["view"] = self.view
         if self.files:
             files = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in self.files]
