@@ -24,6 +24,8 @@ async def help(ctx: Context, command: str = "") -> Reply:
         lines: list[Text] = [describe_usage(spec, ctx.t.label), ctx.t(f"help.{spec.key}")]
         if ctx.t.has(f"example.{spec.key}"):
             lines.append(ctx.t("help.example", example=ctx.t(f"example.{spec.key}")))
+        if ctx.t.has(f"help_note.{spec.key}"):
+            lines.append(ctx.t(f"help_note.{spec.key}"))
         return Reply(Rich.join("\n", lines))
     lines = [ctx.t("help.header", role=ctx.t(f"help.role_{ctx.role.value}"))]
     for spec in registry.visible_to(ctx.role):

@@ -1,0 +1,26 @@
+"""What members see on Slack: pages that fit in a message, channels and members as clickable references."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Settings
+from tests.adapters.slack.conftest import SECRET, SlackRig, action_ids, texts
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Slack's test settings with the largest page size an operator may configure."""
+    return Settings(admins="slack:UADMIN", database_url="sqlite+aiosqlite:///:memory:", _env_file=None,
+                    slack_bot_token="xoxb-test", slack_signing_secret=SECRET, page_size=25)
+
+
+async def test_a_page_of_the_list_fits_in_one_slack_message(slack: SlackRig) -> None:
+    for number in range(1, 18):
+        await slack.command("UADMIN", f'post title="WordPress form number {number}" budget="150 EUR"')
+    listing = await slack.command("U1", "list")
+    assert "page 1 of 2 (17 in all)" in texts(listing)
+    assert len(listing.args["blocks"]) <= 50
+    shown = [b["text"]["text"] for b in listing.args["blocks"] if b["type"] == "header"]
+    assert len(shown) == 15 and shown[-1].startswith("#3 ")  # every gig shown has its buttons: none cut off
+    assert action_ids(listing)[-2:] == ["gig:apply:3", "gig:show:3"]
