@@ -52,3 +52,14 @@ async def test_one_card_keeps_its_plain_labels(discord_rig: DiscordRig) -> None:
     await run(rig, "gig post", POST, user=CAROL_ID)
     data = (await (await rig.fake.slash("gig list", {}, user=ALICE_ID)).callback()).json["data"]
     assert [b["label"] for row in data["components"] for b in row["components"]] == ["Apply", "Details"]
+
+
+async def test_admins_see_the_channel_of_an_undelivered_posting_as_a_mention(discord_rig: DiscordRig) -> None:
+    rig = discord_rig
+    await run(rig, "gig-admin route default", {"channel": str(GIGS_ID)}, user=CAROL_ID)
+    await run(rig, "gig post", POST, user=CAROL_ID)
+    rig.fake.fail_next("POST", f"/channels/{GIGS_ID}/messages", 403, 50001, "Missing Access")
+    await rig.deliver()
+    [notice] = rig.fake.dm_messages(CAROL_ID)
+    assert f"to <#{GIGS_ID}> on discord" in notice["content"]
+    assert f"post to <#{GIGS_ID}>" in await run(rig, "gig-admin outbox list", user=CAROL_ID)

@@ -24,3 +24,18 @@ async def test_a_page_of_the_list_fits_in_one_slack_message(slack: SlackRig) -> 
     shown = [b["text"]["text"] for b in listing.args["blocks"] if b["type"] == "header"]
     assert len(shown) == 15 and shown[-1].startswith("#3 ")  # every gig shown has its buttons: none cut off
     assert action_ids(listing)[-2:] == ["gig:apply:3", "gig:show:3"]
+
+
+async def test_admins_see_the_channels_and_members_of_undelivered_messages_as_references(slack: SlackRig) -> None:
+    await slack.command("UADMIN", "route default <#C0GIGS|gigs>")
+    await slack.command("UADMIN", 'post title="Fix my WordPress form" budget="150 EUR"')
+    slack.fake.fail("chat.postMessage", "channel_not_found")
+    await slack.deliver()
+    [notice] = [c for c in slack.fake.made("chat.postMessage") if c.args["channel"] == "DUADMIN"]
+    assert "to <#C0GIGS> on slack" in notice.args["text"] and "C0GIGS" not in texts(notice).replace("<#C0GIGS>", "")
+    await slack.command("U1", "apply 1")
+    await slack.command("UADMIN", "close 1")
+    slack.fake.fail("chat.postMessage", "messages_tab_disabled")  # U1's closing notice is refused
+    await slack.deliver()
+    listing = texts(await slack.command("UADMIN", "admin outbox list"))
+    assert "DM to <@U1>" in listing and "post to <#C0GIGS>" in listing
