@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.config import Settings
+from bot.services import expiry
 from tests.adapters.discord.conftest import DiscordRig
 from tests.adapters.discord.fake_discord import ALICE_ID, CAROL_ID, GIGS_ID, GUILD_ID, TOKEN
 from tests.adapters.discord.test_discord_adapter import POST, custom_ids, posted, run
@@ -15,6 +18,16 @@ async def test_a_closed_posting_loses_its_apply_and_details_buttons(discord_rig:
     message = await posted(rig)
     assert custom_ids(message) == ["gig:apply:1", "gig:show:1"]
     assert "Closed #1" in await run(rig, "gig close", {"id": 1}, user=CAROL_ID)
+    await rig.deliver()
+    [stored] = rig.fake.channel_messages(GIGS_ID)
+    assert stored["embeds"][0]["title"].startswith("[Closed]") and custom_ids(stored) == []
+
+
+async def test_a_posting_closed_by_its_apply_by_date_loses_its_buttons_too(discord_rig: DiscordRig) -> None:
+    rig = discord_rig
+    await posted(rig)
+    rig.core.clock.advance(timedelta(days=230))  # type: ignore[attr-defined]  # past 2027-06-30
+    assert (await expiry.close_expired(rig.core.sessions, rig.core.clock))[0] == 1
     await rig.deliver()
     [stored] = rig.fake.channel_messages(GIGS_ID)
     assert stored["embeds"][0]["title"].startswith("[Closed]") and custom_ids(stored) == []

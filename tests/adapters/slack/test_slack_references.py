@@ -1,4 +1,4 @@
-"""What members see on Slack: pages that fit in a message, channels and members as clickable references."""
+"""What members see on Slack: pages that fit in a message, closed postings without buttons, references."""
 
 from __future__ import annotations
 
@@ -39,3 +39,16 @@ async def test_admins_see_the_channels_and_members_of_undelivered_messages_as_re
     await slack.deliver()
     listing = texts(await slack.command("UADMIN", "admin outbox list"))
     assert "DM to <@U1>" in listing and "post to <#C0GIGS>" in listing
+
+
+async def test_a_closed_posting_is_updated_without_its_buttons(slack: SlackRig) -> None:
+    await slack.command("UADMIN", "route default <#C0GIGS|gigs>")
+    await slack.command("UADMIN", 'post title="Fix my WordPress form" budget="150 EUR"')
+    await slack.deliver()
+    [post] = slack.fake.made("chat.postMessage")
+    assert action_ids(post) == ["gig:apply:1", "gig:show:1"]
+    await slack.command("UADMIN", "close 1")
+    await slack.deliver()
+    [update] = slack.fake.made("chat.update")
+    assert update.args["ts"] == post.args["_reply"]["ts"] and "[Closed]" in texts(update)
+    assert action_ids(update) == [] and all(b["type"] != "actions" for b in update.args["blocks"])
