@@ -60,11 +60,11 @@ async def _browse(ctx: Context, command: str, text: str | None, filters: dict[st
         text=text,
     )
     gigs, total = await search_gigs(ctx.session, ctx.community.id, ctx.today(), flt, page,
-                                    ctx.settings.page_size)
+                                    ctx.page_size)
     if total == 0:
         return Reply(ctx.t(f"{command}.empty"))
     many = total > COUNT_LIMIT
-    pages = -(-total // ctx.settings.page_size)
+    pages = -(-total // ctx.page_size)
     if not gigs:
         raise UserError("list.no_page_many" if many else "list.no_page", page=page, pages=pages)
     cards = tuple(summary_card(ctx, gig) for gig in gigs)
@@ -72,7 +72,7 @@ async def _browse(ctx: Context, command: str, text: str | None, filters: dict[st
         header = ctx.t("list.header_many", page=page, total=COUNT_LIMIT)
     else:
         header = ctx.t("list.header", page=page, pages=pages, total=total)
-    more = len(gigs) == ctx.settings.page_size if many else page < pages
+    more = len(gigs) == ctx.page_size if many else page < pages
     footer: Text = ctx.t("list.more", command=command, page=page + 1) if more else ""
     return Reply(Rich.join("\n", [line for line in (header, footer) if line]), cards=cards)
 
@@ -85,5 +85,6 @@ def summary_card(ctx: Context, gig: Gig) -> Card:
         parts.insert(1, Rich.of(UserText(", ".join(gig.tag_names))))
     buttons = (Button(ctx.t.label("gig.button_apply"), button_id("apply", gig.id), "primary"),
                Button(ctx.t.label("gig.button_details"), button_id("show", gig.id)))
-    return Card(Rich.of(f"#{gig.id} · ", UserText(gig.title)), Rich.join(" · ", parts), buttons=buttons)
+    return Card(Rich.of(f"#{gig.id} · ", UserText(gig.title)), Rich.join(" · ", parts), buttons=buttons,
+                ref=f"#{gig.id}")
 

@@ -30,6 +30,8 @@ async def help(ctx: Context, command: str = "") -> Reply:
         lines = [describe_usage(spec, ctx.t.label), ctx.t(f"help.{spec.key}")]
         if ctx.t.has(f"example.{spec.key}"):
             lines.append(ctx.t("help.example", example=ctx.t(f"example.{spec.key}")))
+        if ctx.t.has(f"help_note.{spec.key}"):
+            lines.append(ctx.t(f"help_note.{spec.key}"))
         if spec.role.rank > ctx.role.rank:
             lines.append(who_may_run(ctx, spec.role, spec.name))
     else:

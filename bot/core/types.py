@@ -44,6 +44,7 @@ class Place:
     channel_id: str
     channel_name: str = ""
     forms: bool = False  # the platform can open a form (a Slack or Discord modal) in answer
+    max_cards: int | None = None  # the most cards one reply shows well there (a page of a list); None: no limit
     locale: str | None = None  # the workspace's language (Discord's guild_locale): a new community's default
 
 
@@ -73,6 +74,8 @@ class Card:
     fields: tuple[Field, ...] = ()
     buttons: tuple[Button, ...] = ()
     footer: Text = ""
+    ref: str = ""  # what the card is about in a few characters (`#3`): added to its buttons' labels where they
+    # show apart from it (Discord puts every embed above every row of buttons)
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,11 @@ class Context:
         audit.write(self.session, self.community.id, self.member.id, self.now(), action, subject, **details)
 
     @property
+    def page_size(self) -> int:
+        """Cards a page of a list holds: the configured page size, within what the member's platform shows."""
+        return min(self.settings.page_size, self.place.max_cards or self.settings.page_size)
+
+    @property
     def is_admin(self) -> bool:
         """Whether the acting member is an admin."""
         return self.role is Role.ADMIN

@@ -193,7 +193,10 @@ class Delivery:
             log.error("outbox message %s to %s failed for good: %s", row.id, row.destination, reason)
             await delivery_notices.tell_admins(session, self.pacer, self.admins, row.community_id, self.platform,
                                                problem, f"delivery.{problem}_failed", self.clock, id=str(row.id),
-                                               destination=row.destination, error=str(error)[:200])
+                                               destination=outbox.destination_ref(
+                                                   self.platform, row.kind, row.destination,
+                                                   member.display_name if member else ""),
+                                               error=str(error)[:200])
         elif isinstance(error, NotAuthorized):
             row.state, row.attempts = OutboxState.PENDING, row.attempts - 1  # held, not the row's fault
             await self._pause(session, row, str(error))

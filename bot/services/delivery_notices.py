@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
+from bot.core.text import Part, Text
 from bot.core.types import Message
 from bot.services import outbox
 from bot.services.members import member_by_user_id, translator_for
@@ -27,7 +28,7 @@ NOTICES = "notice"  # the pacing platform that spaces notices
 
 async def tell_admins(session: AsyncSession, pacer: Pacer, admins: frozenset[tuple[str, str]], community_id: int,
                       platform: str, problem: str, key: str, clock: Clock, other_platforms_only: bool = False,
-                      **fields: str) -> int:
+                      **fields: Text | Part) -> int:
     """Queue a DM about `platform` to the admins, at most once per NOTICE_EVERY per problem; return how many."""
     recipients = sorted((p, u) for p, u in admins if not (other_platforms_only and p == platform))
     if not recipients:

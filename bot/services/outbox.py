@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.delivery import OutboxKind, OutboxState, Outgoing, Sender, Sent
-from bot.core.text import from_json, to_json
+from bot.core.text import ChannelRef, MemberRef, from_json, to_json
 from bot.core.types import Attachment, Button, Card, Field, Message
 from bot.store.events import OUTBOX, note_written
 from bot.store.models import Member, OutboxMessage
@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 POST, EDIT, DM = OutboxKind.POST, OutboxKind.EDIT, OutboxKind.DM
 PENDING, SENDING, SENT, FAILED, SUPERSEDED = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.SENT,
                                               OutboxState.FAILED, OutboxState.SUPERSEDED)
-__all__ = ["Outgoing", "Sender", "Sent", "enqueue", "enqueue_dm", "from_payload", "outbox_row", "to_payload"]
+__all__ = ["Outgoing", "Sender", "Sent", "destination_ref", "enqueue", "enqueue_dm", "from_payload", "outbox_row",
+           "to_payload"]
 PAYLOAD_VERSION = 2  # 2: texts hold typed parts; before, plain strings held (neutralised) user text
 
 
@@ -53,6 +54,11 @@ def from_payload(payload: dict[str, Any]) -> Message:
     files = tuple(Attachment(f["name"], base64.b64decode(f["data"]), f["type"]) for f in payload.get("files", []))
     return Message(text=from_json(payload.get("text", ""), legacy), cards=cards, attachments=files,
                    edits=payload.get("edits"))
+
+
+def destination_ref(platform: str, kind: str, destination: str, name: str = "") -> ChannelRef | MemberRef:
+    """Where a row goes, as a reference renderers make clickable: the member for a DM, else the channel."""
+    return MemberRef(platform, destination, name) if kind == DM else ChannelRef(platform, destination, name)
 
 
 def outbox_row(community_id: int, platform: str, kind: str, destination: str, message: Message, now: datetime,

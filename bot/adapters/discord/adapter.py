@@ -51,7 +51,7 @@ def place_of(interaction: discord.Interaction[Any]) -> Place:
     """The server and channel; a DM has no server (the core finds the member's community)."""
     channel = interaction.channel
     return Place(PLATFORM, str(interaction.guild_id or ""), str(interaction.channel_id or ""),
-                 getattr(channel, "name", "") or "", forms=True,
+                 getattr(channel, "name", "") or "", forms=True, max_cards=render.MAX_LIST_CARDS,
                  locale=str(interaction.guild_locale) if interaction.guild_locale else None)
 
 

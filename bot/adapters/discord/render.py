@@ -30,6 +30,8 @@ from bot.core.types import Button, Card, Form, Reply
 MAX_CONTENT = 2000
 MAX_EMBEDS = 10
 MAX_BUTTONS = 25
+MAX_ROWS = 5  # rows of buttons in one message, at most 5 buttons each
+MAX_LIST_CARDS = 4  # a page of a list: a row of buttons per gig, and the fifth row for the page's own buttons
 PLATFORM = "discord"
 MENTION = re.compile(r"<(?=[@#/]|a?:\w+:\d)")  # user, role, channel, command mentions and custom emoji
 STYLES = {"primary": discord.ButtonStyle.primary, "danger": discord.ButtonStyle.danger}
@@ -113,8 +115,8 @@ def embed(card: Card) -> discord.Embed:
 class GigButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTTON_ID.pattern):
     """Any button of the core's grammar gig:<action>:<value>; it works after restarts, whatever message holds it."""
 
-    def __init__(self, button: Button) -> None:
-        super().__init__(discord.ui.Button(label=cut(button.label, 80), custom_id=button.id,
+    def __init__(self, button: Button, row: int | None = None) -> None:
+        super().__init__(discord.ui.Button(label=cut(button.label, 80), custom_id=button.id, row=row,
                                            style=STYLES.get(button.style, discord.ButtonStyle.secondary)))
 
     @classmethod
@@ -129,14 +131,34 @@ class GigButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTTON_
         await interaction.client.adapter.on_button(interaction, self.item.custom_id)
 
 
-def view(buttons: list[Button]) -> discord.ui.View | None:
-    """A persistent view of the buttons (at most 25)."""
-    if not buttons:
+def view(rows: list[list[Button]]) -> discord.ui.View | None:
+    """A persistent view of the buttons, row by row (at most 5 rows of 5)."""
+    if not rows:
         return None
     result = discord.ui.View(timeout=None)
-    for button in buttons[:MAX_BUTTONS]:
-        result.add_item(GigButton(button))
+    for index, row in enumerate(rows[:MAX_ROWS]):
+        for button in row[:5]:
+            result.add_item(GigButton(button, index))
     return result
+
+
+def button_rows(cards: tuple[Card, ...]) -> list[list[Button]]:
+    """Each card's buttons on rows of their own, so a row belongs to one card.
+
+    Discord shows every embed above every row, so when several cards have buttons each label names its card
+    (`Apply #3`). Cards needing more than five rows share rows instead, in order.
+    """
+    with_buttons = [card for card in cards if card.buttons]
+    named = len(with_buttons) > 1
+    rows: list[list[Button]] = []
+    for card in with_buttons:
+        labelled = [Button(f"{b.label} {card.ref}", b.id, b.style) if named and card.ref else b
+                    for b in card.buttons]
+        rows += [labelled[start:start + 5] for start in range(0, len(labelled), 5)]
+    if len(rows) <= MAX_ROWS:
+        return rows
+    flat = [button for row in rows for button in row][:MAX_BUTTONS]
+    return [flat[start:start + 5] for start in range(0, len(flat), 5)]
 
 
 @dataclass
@@ -152,7 +174,7 @@ class Message:
         """Keyword arguments for send_message, followup.send or channel.send (`edit`: for message.edit)."""
         kwargs: dict[str, Any] = {"content": self.content, "embeds": self.embeds,
                                   "allowed_mentions": discord.AllowedMentions.none()}
-        if self.view is not None:
+        if self.view is not None or edit:  # an edit without a view sends `components: []`: Discord keeps old ones
             kwargs["view"] = self.view
         if self.files:
             files = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in self.files]
@@ -161,11 +183,11 @@ class Message:
 
 
 def message(reply: Reply | core.Message) -> Message:
-    """A reply's text as content, its cards as embeds, every card's buttons in one view (never a ping)."""
-    buttons = [button for card in reply.cards for button in card.buttons]
+    """A reply's text as content, its cards as embeds, each card's buttons on their own row (never a ping)."""
+    cards = reply.cards[:MAX_EMBEDS]
     files = list(reply.attachments) if isinstance(reply, core.Message) else []
-    return Message(cut(markdown(reply.text), MAX_CONTENT) or None, [embed(card) for card in reply.cards[:MAX_EMBEDS]],
-                   view(buttons), files)
+    return Message(cut(markdown(reply.text), MAX_CONTENT) or None, [embed(card) for card in cards],
+                   view(button_rows(cards)), files)
 
 
 Submit = Callable[[discord.Interaction[Any], dict[str, str]], Awaitable[None]]

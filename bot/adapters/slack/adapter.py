@@ -167,7 +167,7 @@ class SlackAdapter:
                            request_id: int) -> None:
         actor = await self.people.actor(command["user_id"], command.get("user_name", ""))
         place = Place(PLATFORM, command["team_id"], command["channel_id"], command.get("channel_name", ""),
-                      forms=True)
+                      forms=True, max_cards=blocks.MAX_LIST_CARDS)
         reply = await self.core.dispatcher.run_text(command.get("text", ""), actor, place)
         await self._answer(reply, command["user_id"], place, respond=respond, trigger_id=trigger_id,
                            request_id=request_id)
@@ -187,7 +187,8 @@ class SlackAdapter:
         team = (body.get("team") or {}).get("id") or user.get("team_id", "")
         channel = body.get("channel") or {}
         actor = await self.people.actor(user["id"], user.get("username") or user.get("name", ""))
-        place = Place(PLATFORM, team, channel.get("id", ""), channel.get("name", ""), forms=True)
+        place = Place(PLATFORM, team, channel.get("id", ""), channel.get("name", ""), forms=True,
+                      max_cards=blocks.MAX_LIST_CARDS)
         reply = await self.core.dispatcher.press(action_id, actor, place)
         view = body.get("view") or {}
         trigger_id = None if late else body.get("trigger_id")
@@ -216,7 +217,7 @@ class SlackAdapter:
         metadata = json.loads(view.get("private_metadata") or "{}")
         actor = await self.people.actor(user["id"], user.get("username") or user.get("name", ""))
         team = (body.get("team") or {}).get("id") or user.get("team_id", "")
-        place = Place(PLATFORM, team, metadata.get("channel", ""), forms=True)
+        place = Place(PLATFORM, team, metadata.get("channel", ""), forms=True, max_cards=blocks.MAX_LIST_CARDS)
         values = blocks.submitted_values(view)
         command = view["callback_id"].removeprefix(blocks.FORM_PREFIX)
         reply = await self.core.dispatcher.submit(command, values, actor, place, tuple(metadata.get("args", [])))

@@ -16,6 +16,7 @@ MAX_FIELDS = 10
 MAX_HEADER = 150
 MAX_BUTTON = 75
 MAX_BLOCKS = 50
+MAX_LIST_CARDS = 15  # a page of a list: three blocks a gig (header, facts, buttons) within a message's 50
 MAX_MODAL_TITLE = 24
 FORM_PREFIX = "gig:form:"
 INPUT_ACTION = "value"
