@@ -162,10 +162,11 @@ def check_signature(spec: CommandSpec) -> None:
 
 
 def describe_usage(spec: CommandSpec, t: Callable[..., str]) -> str:
-    """`/gig apply <id> [pitch=...]`: the usage line built from the declaration."""
+    """`/gig apply <id> [pitch=...]`: the usage line built from the declaration, choices named in t's language."""
     parts = [f"/gig {spec.name}"]
     for param in spec.params:
-        placeholder = "|".join(param.choices) if param.choices else t(f"params.{param.name}")
+        placeholder = "|".join(t(f"choice.{param.name}.{c}.name") for c in param.choices) if param.choices \
+            else t(f"params.{param.name}")
         if param.positional:
             text = f"<{placeholder}>" + ("..." if param.greedy else "")
         else:
