@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from bot.commands._params import GIG_ID
 from bot.core.errors import UserError
+from bot.core.i18n import Term
 from bot.core.registry import Param, registry
 from bot.core.states import ApplicationStatus
 from bot.core.types import Form, FormInput, Reply, Rich, Text
@@ -43,7 +44,8 @@ async def apply(ctx: Context, id: int, pitch: str = "") -> Reply:
         lines.append(ctx.t("apply.external", url=gig.apply_url))
     lines.append(ctx.t("apply.next", id=gig.id))
     if ctx.member.nudges_enabled:
-        lines.append(ctx.t("apply.reminder", days=NudgePolicy.of(ctx.community).first_nudge.days or 1))
+        days = NudgePolicy.of(ctx.community).first_nudge.days or 1
+        lines.append(ctx.t("apply.reminder", days=Term("time.days", count=days)))
     return Reply(Rich.join("\n", lines))
 
 

@@ -66,7 +66,7 @@ async def _browse(ctx: Context, command: str, text: str | None, filters: dict[st
     many = total > COUNT_LIMIT
     pages = -(-total // ctx.page_size)
     if not gigs:
-        raise UserError("list.no_page_many" if many else "list.no_page", page=page, pages=pages)
+        raise UserError("list.no_page_many" if many else "list.no_page", page=page, count=pages)
     cards = tuple(summary_card(ctx, gig) for gig in gigs)
     if many:
         header = ctx.t("list.header_many", page=page, total=COUNT_LIMIT)
@@ -79,8 +79,8 @@ async def _browse(ctx: Context, command: str, text: str | None, filters: dict[st
 
 def summary_card(ctx: Context, gig: Gig) -> Card:
     """A gig in a list: title, one line of facts, Apply and Details."""
-    parts: list[Text] = [Rich.of(UserText(budget_of(gig).format())), where(gig, ctx.t),
-                         ctx.t("list.apply_by", date=gig.apply_by.isoformat())]
+    parts: list[Text] = [Rich.of(UserText(budget_of(gig).display(ctx.t.locale))), where(gig, ctx.t),
+                         ctx.t("list.apply_by", date=gig.apply_by)]
     if gig.tag_names:
         parts.insert(1, Rich.of(UserText(", ".join(gig.tag_names))))
     buttons = (Button(ctx.t.label("gig.button_apply"), button_id("apply", gig.id), "primary"),

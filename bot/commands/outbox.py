@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.errors import UserError
+from bot.core.i18n import Term
 from bot.core.registry import Kind, Param, registry
 from bot.core.types import Reply, Rich, Role, Text
 from bot.dispatch.context import Context
@@ -24,7 +25,7 @@ def _line(ctx: Context, row: OutboxMessage) -> Text:
     waiting = row.state in ("pending", "sending")
     return ctx.t("outbox.line", id=row.id, platform=row.platform, kind=ctx.t(f"outbox.kind.{row.kind}"),
                  destination=destination_ref(row.platform, row.kind, row.destination),
-                 state=ctx.t(f"outbox.state.{row.state}"), attempts=row.attempts,
+                 state=ctx.t(f"outbox.state.{row.state}"), attempts=Term("time.attempts", count=row.attempts),
                  next=_when(ctx, row.next_attempt_at) if waiting else ctx.t("outbox.no_next"),
                  error=row.last_error[:200] if row.last_error else ctx.t("outbox.no_error"))
 

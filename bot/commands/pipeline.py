@@ -21,8 +21,7 @@ async def mine(ctx: Context) -> Reply:
     lines: list[Text] = [ctx.t("mine.header", count=len(mine))]
     for application in mine:
         days = (ctx.now() - application.updated_at).days
-        since = ctx.t("mine.today") if days == 0 else ctx.t("mine.one_day") if days == 1 else ctx.t("mine.days",
-                                                                                                   days=days)
+        since = ctx.t("mine.today") if days == 0 else ctx.t("mine.days", count=days)
         lines.append(ctx.t("mine.line", id=application.gig_id, title=application.gig.title,
                            status=applications.status_name(application.status), since=since))
     lines.append(ctx.t("mine.hint"))

@@ -8,6 +8,7 @@ from bot.core.registry import Param, describe_usage, registry
 from bot.core.types import ChannelRef, Form, FormInput, Message, Reply, Rich, Role
 from bot.dispatch.context import Context
 from bot.services import outbox
+from bot.services.budget import min_paid
 from bot.services.cards import gig_card
 from bot.services.gigs import GIG_FIELDS, create_gig, find_duplicate, validate_gig
 from bot.services.routing import destinations
@@ -35,7 +36,7 @@ async def post(ctx: Context, **fields: str) -> Reply:
     if not fields:
         usage = describe_usage(registry.commands["post"], ctx.t.label)
         return Reply(ctx.t("post.how", usage=usage), form=post_form(ctx.t))
-    draft = validate_gig(fields, ctx.today(), ctx.settings.default_currency)
+    draft = validate_gig(fields, ctx.today(), ctx.settings.default_currency, min_paid(ctx.community.settings))
     await locks.lock(ctx.session, ctx.community)  # two identical posts at once: the second sees the first
     earlier = await find_duplicate(ctx.session, ctx.community.id, ctx.member, draft, ctx.now())
     if earlier is not None:

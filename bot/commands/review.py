@@ -34,7 +34,7 @@ async def applicants(ctx: Context, id: int) -> Reply:
     for application in found:
         lines.append(ctx.t("applicants.line", name=member_ref(application.member),
                            status=applications.status_name(application.status),
-                           date=application.created_at.date().isoformat()))
+                           date=application.created_at.date()))
         if application.pitch:
             pitch = application.pitch
             if len(pitch) > MAX_PITCH_SHOWN:
@@ -62,7 +62,7 @@ async def close(ctx: Context, id: int, filled_by: Member | None = None) -> Reply
     if closed is None:  # a second press, or another replica, closed it a moment ago
         raise UserError("close.already", id=gig.id)
     ctx.audit("gig.close", gig.id, filled_by=filled_by.id if filled_by else None)
-    lines: list[Text] = [ctx.t("close.done", id=gig.id, title=gig.title, postings=closed.postings, told=closed.told)]
+    lines: list[Text] = [ctx.t("close.done", id=gig.id, title=gig.title, **closed.counts())]
     if filled_by is not None and closed.overridden is not None:
         lines.append(ctx.t("close.hired_override", name=member_ref(filled_by),
                            status=applications.status_name(closed.overridden)))

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR"}
+# currency words members write, lowercase, in English and French (and the ways Babel writes some symbols)
+CURRENCY_WORDS = {
+    "euro": "EUR", "euros": "EUR", "dollar": "USD", "dollars": "USD", "us$": "USD", "$us": "USD", "usd$": "USD",
+    "ca$": "CAD", "$ca": "CAD", "c$": "CAD", "cad$": "CAD", "pound": "GBP", "pounds": "GBP", "£gb": "GBP",
+    "livre": "GBP", "livres": "GBP", "yen": "JPY", "yens": "JPY", "rupee": "INR", "rupees": "INR", "roupie": "INR",
+    "roupies": "INR",    "franc": "CHF", "francs": "CHF", "chf": "CHF",
+}
 # ISO 4217 codes of the currencies in use (funds, metals and test codes left out)
 CURRENCIES = frozenset("""
 AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.core.errors import UserError
+from bot.core.i18n import Choices, choice_words, fold
 from bot.core.registry import Kind, Param
 
 TRUE_WORDS = {"yes", "y", "true", "on", "1", "oui", "o", "vrai"}
@@ -24,6 +25,15 @@ def read_bool(raw: str, name: str) -> bool:
     if word in FALSE_WORDS:
         return False
     raise UserError("params.bad_bool", name=name, value=raw)
+
+
+def read_choice(param: Param, raw: str) -> str:
+    """Read one of a parameter's choices, in any catalog's words, without case or accents (`Embauchée` is hired)."""
+    word = fold(raw)
+    for value in param.choices:
+        if word in choice_words(param.name, value):
+            return value
+    raise UserError("params.bad_choice", name=param.name, value=raw, choices=Choices(param.name, param.choices))
 
 
 def read_channel(raw: str) -> str:
@@ -62,7 +72,5 @@ def convert(param: Param, raw: str) -> object:
     if param.kind is Kind.CHANNEL:
         return read_channel(text)
     if param.kind is Kind.CHOICE:
-        if text.lower() not in param.choices:
-            raise UserError("params.bad_choice", name=param.name, value=raw, choices=", ".join(param.choices))
-        return text.lower()
+        return read_choice(param, text)
     return read_user_id(text)

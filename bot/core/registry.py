@@ -199,7 +199,8 @@ def describe_usage(spec: CommandSpec, t: Callable[..., str]) -> Rich:
     """`/gig apply <id> [pitch=...]`: the usage line built from the declaration, the command as a reference."""
     parts: list[str] = []
     for param in spec.params:
-        placeholder = "|".join(param.choices) if param.choices else t(f"params.{param.name}")
+        placeholder = "|".join(t(f"choice.{param.name}.{c}.name") for c in param.choices) if param.choices \
+            else t(f"params.{param.name}")
         if param.positional:
             text = f"<{placeholder}>" + ("..." if param.greedy else "")
         else:

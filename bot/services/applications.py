@@ -51,7 +51,7 @@ async def check_can_apply(session: AsyncSession, gig: Gig, member: Member) -> Ap
     earlier = await find(session, gig.id, member.id)
     if earlier is not None and earlier.status != WITHDRAWN:
         raise UserError("apply.already", id=gig.id, status=status_name(earlier.status),
-                        date=earlier.created_at.date().isoformat())
+                        date=earlier.created_at.date())
     return earlier
 
 
@@ -77,7 +77,7 @@ async def apply(session: AsyncSession, gig: Gig, member: Member, pitch: str, now
     try:  # gig_id was read above: a failed flush expires every loaded object
         await session.flush()
     except IntegrityError:  # a second press at the same moment: the first one's application stands
-        raise UserError("apply.already", id=gig_id, status=status_name(APPLIED), date=now.date().isoformat()) from None
+        raise UserError("apply.already", id=gig_id, status=status_name(APPLIED), date=now.date()) from None
     session.add(ApplicationEvent(application_id=application.id, from_status=None, to_status=APPLIED,
                                  actor_id=member.id, at=now))
     return application

@@ -28,13 +28,13 @@ def gig_card(gig: Gig, t: Translator, applicants: int, today: date, full: bool =
         text = text[:CHANNEL_DESCRIPTION].rstrip() + "…"
     description = Rich((UserText(text),)) if text else ""
     # budget and tags read as typed: a row may hold any text in the currency or a tag (written directly)
-    fields = [Field(t("gig.field_budget"), Rich((UserText(budget_of(gig).format()),)))]
+    fields = [Field(t("gig.field_budget"), Rich((UserText(budget_of(gig).display(t.locale)),)))]
     if gig.tag_names:
         fields.append(Field(t("gig.field_tags"), Rich((UserText(", ".join(gig.tag_names)),))))
     fields.append(Field(t("gig.field_where"), where(gig, t)))
     if gig.hours:
         fields.append(Field(t("gig.field_hours"), t("gig.hours", hours=gig.hours)))
-    fields.append(Field(t("gig.field_apply_by"), gig.apply_by.isoformat()))
+    fields.append(Field(t("gig.field_apply_by"), t.format_value(gig.apply_by)))
     if gig.apply_url:
         fields.append(Field(t("gig.field_apply_url"), Rich((UserText(gig.apply_url),))))
     fields.append(Field(t("gig.field_applicants"), str(applicants)))

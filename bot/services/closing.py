@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.core.clock import Clock
+from bot.core.i18n import Term
 from bot.core.states import ApplicationStatus
 from bot.core.types import Message
 from bot.services import applications, nudges, outbox, postings
@@ -25,6 +26,10 @@ class Closed:
     postings: int
     told: int
     overridden: ApplicationStatus | None = None  # the hired member's own record that the poster's word replaced
+
+    def counts(self) -> dict[str, Term]:
+        """The counted phrases of the closing messages: `3 postings updated`, `1 pending applicant told`."""
+        return {"postings": Term("close.postings", count=self.postings), "told": Term("close.told", count=self.told)}
 
 
 async def close_gig(session: AsyncSession, community: Community, gig: Gig, clock: Clock, actor: Member | None,

@@ -31,8 +31,7 @@ async def close_expired(sessions: async_sessionmaker[AsyncSession], clock: Clock
                     continue
                 t = translator_for(gig.poster, community)
                 outbox.enqueue_dm(session, gig.poster, Message(t(
-                    "close.poster_expired", id=gig.id, title=gig.title,
-                    postings=result.postings, told=result.told)), clock)
+                    "close.poster_expired", id=gig.id, title=gig.title, **result.counts())), clock)
                 audit.write(session, community.id, None, now, "gig.expire", gig.id)
                 closed += 1
         written = take_written(session)

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Select, any_, case, func, or_, select
 from sqlalchemy import text as sql
@@ -45,7 +46,7 @@ class GigDraft:
     source: str = ""
 
 
-def validate_gig(raw: dict[str, str], today: date, default_currency: str) -> GigDraft:
+def validate_gig(raw: dict[str, str], today: date, default_currency: str, min_paid: Decimal = Decimal(0)) -> GigDraft:
     """Check every field of a posted gig; all bad fields are reported together, each with its own message."""
     errors: dict[str, UserError] = {}
 
@@ -62,7 +63,7 @@ def validate_gig(raw: dict[str, str], today: date, default_currency: str) -> Gig
     title = read("title", _title)
     description = read("description", lambda t: _length(t, "description", 3000))
     tags = read("tags", parse_tags)
-    budget = read("budget", lambda t: parse_budget(t, default_currency))
+    budget = read("budget", lambda t: parse_budget(t, default_currency, min_paid))
     remote = read("remote", lambda t: read_bool(t, "remote"))
     location = read("location", lambda t: _length(t, "location", 100))
     hours = read("hours", _hours)

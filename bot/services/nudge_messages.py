@@ -41,7 +41,8 @@ def member_buttons(t: Translator, gig_id: int) -> tuple[Button, ...]:
 
 def nudge_message(facts: NudgeFacts, t: Translator) -> Message:
     """The DM for a nudge, in the reader's language, laid out as its rule's shape says."""
-    values: dict[str, Any] = {"id": facts.gig_id, "title": facts.title, "poster": facts.poster, "days": facts.days}
+    values: dict[str, Any] = {"id": facts.gig_id, "title": facts.title, "poster": facts.poster,
+                              "days": Term("time.days", count=facts.days)}
     return SHAPES[rule_for(facts.kind).shape](facts, t, values)
 
 
@@ -58,8 +59,8 @@ def _review(facts: NudgeFacts, t: Translator, values: dict[str, Any]) -> Message
 
 
 def _check(facts: NudgeFacts, t: Translator, values: dict[str, Any]) -> Message:
-    body = t(f"nudge.{facts.kind}_body", status=Term(f"status.name.{facts.status}"), wait=facts.wait_days,
-             **values)
+    body = t(f"nudge.{facts.kind}_body", status=Term(f"status.name.{facts.status}"),
+             wait=Term("time.days", count=facts.wait_days), **values)
     return Message(cards=(Card(t(f"nudge.{facts.kind}_title", **values), body,
                              buttons=member_buttons(t, facts.gig_id)),))
 

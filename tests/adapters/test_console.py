@@ -31,7 +31,7 @@ def test_the_demo_script_walks_through_the_whole_gig_board() -> None:
     assert "[#python-gigs]   [Apply](gig:apply:1) [Details](gig:show:1)" in out
     assert "[reply] Vous avez candidaté à #1" in out  # bob switched to French and pressed the button
     assert "[reply] #1 \"Scrape 200 product pages into a CSV\": applied → interviewing." in out
-    assert "[reply] • @alice: interviewing (applied 2026-11-22)" in out
+    assert "[reply] • @alice: interviewing (applied Nov 22, 2026)" in out
     assert "[#gigs] == [Closed] #1 · Scrape 200 product pages into a CSV ==" in out
     assert "[#python-gigs] == [Closed] #1 · Scrape 200 product pages into a CSV ==" in out
     assert "[DM @bob] La mission #1 « Scrape 200 product pages into a CSV » est maintenant fermée." in out

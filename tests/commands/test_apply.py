@@ -23,7 +23,7 @@ async def test_the_apply_button_takes_the_same_path(bot: Harness, post_line: str
     reply = await bot.press("bob", "gig:apply:1")
     assert reply.ok and "You applied to #1" in reply.text
     again = await bot.press("bob", "gig:apply:1")
-    assert not again.ok and "You already applied to #1 on 2026-11-23 (status: applied)." == again.text
+    assert not again.ok and "You already applied to #1 on Nov 23, 2026 (status: applied)." == again.text
     text = await bot.fails("bob", "/gig apply 1")
     assert "You already applied to #1" in text
     async with bot.app.sessions() as session:

@@ -16,8 +16,8 @@ async def test_list_shows_open_gigs_newest_first_with_buttons(bot: Harness) -> N
     assert reply.ok
     assert reply.text.startswith("Open gigs, page 1 of 1 (3 in all):")
     assert [c.title for c in reply.cards] == ["#3 · Django API fix", "#2 · Shop in Lyon", "#1 · Python scraper"]
-    assert reply.cards[1].body == "1000-1500 EUR · shopify · Lyon · apply by 2026-12-07"
-    assert reply.cards[0].body == "40 EUR/h · python, django · Remote · apply by 2026-12-07"
+    assert reply.cards[1].body == "€1,000 – €1,500 · shopify · Lyon · apply by Dec 7, 2026"
+    assert reply.cards[0].body == "€40/h · python, django · Remote · apply by Dec 7, 2026"
     assert [b.id for b in reply.cards[0].buttons] == ["gig:apply:3", "gig:show:3"]
 
 
@@ -93,8 +93,8 @@ async def test_show_has_everything_and_an_apply_button_while_open(bot: Harness) 
     await bot.ok("admin", '/gig post title="Logo" budget=80 tags=design hours=5 apply_url=https://acme.io/jobs/1 '
                           'description="A full description"')
     text = await bot.ok("alice", "/gig show #1")
-    for expected in ("== #1 · Logo ==", "A full description", "Budget: 80 EUR", "Tags: design", "Where: Remote",
-                     "Effort: about 5 h", "Apply by: 2026-12-07", "Apply at: https://acme.io/jobs/1",
+    for expected in ("== #1 · Logo ==", "A full description", "Budget: €80", "Tags: design", "Where: Remote",
+                     "Effort: about 5 h", "Apply by: Dec 7, 2026", "Apply at: https://acme.io/jobs/1",
                      "Applicants: 0", "Posted by: @Admin", "[Apply](gig:apply:1)"):
         assert expected in text
     assert "There is no gig #9" in await bot.fails("alice", "/gig show 9")

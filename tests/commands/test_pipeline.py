@@ -60,7 +60,7 @@ async def test_french_apply_and_mine_flow(bot: Harness, post_line: str) -> None:
     bot.locales["claire"] = "fr-FR"  # the platform's locale chooses French
     text = await bot.ok("claire", "/gig apply 1")
     assert text.startswith("Vous avez candidaté à #1 « Fix my WordPress form ». Bonne chance !")
-    assert "Vous avez déjà candidaté à #1 le 2026-11-23 (statut : candidature envoyée)." == await bot.fails(
+    assert "Vous avez déjà candidaté à #1 le 23 nov. 2026 (statut : candidature envoyée)." == await bot.fails(
         "claire", "/gig apply 1")
     await bot.ok("claire", "/gig status 1 interviewing")
     mine = await bot.ok("claire", "/gig mine")

@@ -50,14 +50,14 @@ async def test_a_member_who_withdrew_may_apply_again_while_the_gig_is_open(bot: 
     await bot.ok("alice", "/gig withdraw 1")
     bot.app.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
     assert "You applied to #1" in await bot.ok("alice", '/gig apply 1 pitch="Free again, I can start Monday"')
-    assert "You already applied to #1 on 2026-11-24 (status: applied)" in await bot.fails("alice", "/gig apply 1")
+    assert "You already applied to #1 on Nov 24, 2026 (status: applied)" in await bot.fails("alice", "/gig apply 1")
     async with bot.app.sessions() as session:
         [application] = (await session.execute(select(Application))).scalars().all()
         steps = (await session.execute(select(ApplicationEvent.from_status, ApplicationEvent.to_status)
                                        .order_by(ApplicationEvent.id))).all()
     assert (application.status, application.pitch) == ("applied", "Free again, I can start Monday")
     assert steps == [(None, "applied"), ("applied", "withdrawn"), ("withdrawn", "applied")]
-    assert "@Alice: applied (applied 2026-11-24)" in await bot.ok("poppy", "/gig applicants 1")
+    assert "@Alice: applied (applied Nov 24, 2026)" in await bot.ok("poppy", "/gig applicants 1")
     follow_ups = [m for m in await bot.later(days=2, hours=1) if m.destination == "alice"]
     assert len(follow_ups) == 1 and follow_ups[0].message.cards  # the nudges start again for the new application
 

@@ -18,14 +18,14 @@ async def test_applicants_shows_statuses_and_pitches_to_the_poster_and_admins(bo
     text = await bot.ok("poppy", "/gig applicants 1")
     lines = text.splitlines()
     assert lines[0] == 'Applicants to #1 "Fix my WordPress form" (3):'
-    assert lines[1] == "• @Alice: applied (applied 2026-11-23)"
+    assert lines[1] == "• @Alice: applied (applied Nov 23, 2026)"
     assert lines[2] == "    “I know <@U1> and @everyone”"  # as typed: the renderers escape it
-    assert lines[3:] == ["• @Bob: applied (applied 2026-11-23)", "• @Carol: rejected (applied 2026-11-23)"]
+    assert lines[3:] == ["• @Bob: applied (applied Nov 23, 2026)", "• @Carol: rejected (applied Nov 23, 2026)"]
     assert text == await bot.ok("admin", "/gig applicants 1")
     assert "Only posters and admins" in await bot.fails("alice", "/gig applicants 1")
     await bot.ok("admin", "/gig role add @other poster")
     assert "Gig #1 isn't yours" in await bot.fails("other", "/gig applicants 1")
-    await bot.ok("poppy", '/gig post title="Nobody yet" budget=5')
+    await bot.ok("poppy", '/gig post title="Nobody yet" budget=50')
     assert "Nobody has applied to #2 yet." == await bot.ok("poppy", "/gig applicants 2")
 
 
@@ -35,7 +35,7 @@ async def test_close_updates_every_posting_and_tells_pending_applicants(bot: Har
     posts = [m for m in await bot.deliver() if m.kind == "post"]
     assert [m.destination for m in posts] == ["gigs", "php"]
     text = await bot.ok("poppy", "/gig close 1 filled_by=@alice")
-    assert text == 'Closed #1 "Fix my WordPress form": 2 postings updated, 1 pending applicants told.'
+    assert text == 'Closed #1 "Fix my WordPress form": 2 postings updated, 1 pending applicant told.'
     sent = await bot.deliver()
     edits = [m for m in sent if m.kind == "edit"]
     assert [(m.destination, m.message_ref) for m in edits] == [("gigs", f"M{posts[0].id}"), ("php", f"M{posts[1].id}")]

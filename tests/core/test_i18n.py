@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import bot
 import bot.core.i18n as i18n
-from bot.core.i18n import Term, Translator, catalog, normalise_locale, placeholders
+from bot.core.i18n import PLURAL_FORMS, Term, Translator, babel_locale, catalog, normalise_locale, placeholders
 from bot.services.applications import STATUSES
 
 BOT_DIR = Path(bot.__file__).parent
@@ -56,9 +58,91 @@ def test_scan_finds_keys() -> None:
 
 
 def test_every_key_used_in_code_exists_in_english() -> None:
-    en = catalog("en")
-    missing = {key: where for key, where in keys_used_in_code().items() if key not in en}
+    t = Translator("en")
+    missing = {key: where for key, where in keys_used_in_code().items() if not t.has(key)}
     assert missing == {}
+
+
+def counted_keys(locale: str) -> dict[str, set[str]]:
+    """The counted messages of a catalog (`key = { one = ..., other = ... }`) and the plural forms each has."""
+    counted: dict[str, set[str]] = {}
+    for key in catalog(locale):
+        stem, _, form = key.rpartition(".")
+        if form in PLURAL_FORMS:
+            counted.setdefault(stem, set()).add(form)
+    return counted
+
+
+@pytest.mark.parametrize("locale", ["en", "fr"])
+def test_every_counted_message_has_the_forms_its_language_needs(locale: str) -> None:
+    counted = counted_keys(locale)
+    assert {"errors.fields", "close.told", "time.days", "nudge.poster_review_body"} <= counted.keys()
+    needed = {babel_locale(locale).plural_form(n) for n in range(0, 200)}  # `many` only for millions in French
+    lacking = {key: needed - forms for key, forms in counted.items() if not needed <= forms}
+    assert lacking == {}
+    messages = catalog(locale)
+    without_count = [f"{key}.{form}" for key, forms in counted.items() for form in forms
+                     if "count" not in placeholders(messages[f"{key}.{form}"])]
+    assert without_count == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "count", "expected"),
+    [
+        ("en", 0, "Please fix 0 fields:"),
+        ("en", 1, "Please fix 1 field:"),
+        ("en", 2, "Please fix 2 fields:"),
+        ("en", 12345, "Please fix 12,345 fields:"),
+        ("fr", 0, "Merci de corriger 0 champ :"),  # French: 0 and 1 are singular
+        ("fr", 1, "Merci de corriger 1 champ :"),
+        ("fr", 2, "Merci de corriger 2 champs :"),
+        ("fr", 12345, "Merci de corriger 12\u202f345 champs :"),
+        ("fr", 1_000_000, "Merci de corriger 1\u202f000\u202f000 champs :"),  # CLDR `many` falls back to `other`
+    ],
+)
+def test_counted_messages_follow_the_plural_rules_of_the_language(locale: str, count: int, expected: str) -> None:
+    assert Translator(locale)("errors.fields", count=count) == expected
+    assert Translator(locale).label("errors.fields", count=count) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "postings", "told", "expected"),
+    [
+        ("en", 1, 1, "1 posting updated, 1 pending applicant told."),
+        ("en", 2, 0, "2 postings updated, 0 pending applicants told."),
+        ("fr", 1, 0, "1 publication mise à jour, 0 candidat en attente prévenu."),
+        ("fr", 3, 2, "3 publications mises à jour, 2 candidats en attente prévenus."),
+    ],
+)
+def test_a_message_with_two_counts_agrees_with_each(locale: str, postings: int, told: int, expected: str) -> None:
+    text = Translator(locale)("close.done", id=4, title="Logo", postings=Term("close.postings", count=postings),
+                              told=Term("close.told", count=told))
+    assert str(text).endswith(expected)
+
+
+def test_a_counted_message_without_a_count_still_reads_and_logs(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR, logger="bot.core.i18n"):
+        assert Translator("en")("errors.fields", count="many") == "Please fix many fields:"
+    assert "errors.fields" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("locale", "value", "expected"),
+    [
+        ("en", date(2026, 12, 1), "Dec 1, 2026"),
+        ("fr", date(2026, 12, 1), "1 déc. 2026"),
+        ("en", datetime(2026, 12, 1, 18, 5), "Dec 1, 2026, 6:05\u202fPM"),
+        ("fr", datetime(2026, 12, 1, 18, 5), "1 déc. 2026 18:05"),
+        ("en", Decimal("1500.5"), "1,500.5"),
+        ("fr", Decimal("1500.5"), "1\u202f500,5"),
+    ],
+)
+def test_dates_and_numbers_follow_the_reader_s_locale(locale: str, value: object, expected: str) -> None:
+    assert Translator(locale).format_value(value) == expected  # type: ignore[arg-type]
+
+
+def test_ids_are_not_grouped_like_numbers() -> None:
+    assert str(Translator("fr")("apply.closed", id=12345)).startswith("La mission #12345 est fermée")
 
 
 def test_dynamic_key_families_exist_in_english() -> None:

@@ -19,7 +19,7 @@ async def handler(ctx: object, **params: object) -> Reply:
 
 
 def stub_t(key: str, **kw: object) -> str:
-    return key.split(".")[-1]
+    return key.split(".")[-2 if key.startswith("choice.") else -1]
 
 
 def make(name: str, *params: Param, role: Role = Role.MEMBER) -> CommandSpec:

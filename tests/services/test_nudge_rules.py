@@ -30,8 +30,9 @@ def test_every_kind_has_a_rule() -> None:
 
 @pytest.mark.parametrize("locale", ["en", "fr"])
 def test_every_kind_has_its_message_in_the_catalog(locale: str) -> None:
-    messages = catalog(locale)
-    missing = [f"{rule.kind}: {key}" for rule in RULES.values() for key in rule.message_keys() if key not in messages]
+    messages = catalog(locale)  # a counted message is there as its plural forms
+    missing = [f"{rule.kind}: {key}" for rule in RULES.values() for key in rule.message_keys()
+               if key not in messages and f"{key}.other" not in messages]
     assert missing == []
     assert set(SHAPES) == set(Shape) == set(SHAPE_KEYS)
 

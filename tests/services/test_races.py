@@ -120,7 +120,7 @@ async def test_two_applications_at_once_answer_already_applied(bot: Harness, pos
     both_read_first(monkeypatch, apply_command, "get_gig")
     replies = await twice(bot, "alice", "/gig apply 1")
     assert sorted(r.ok for r in replies) == [False, True]
-    assert as_text(next(r for r in replies if not r.ok)).startswith("You already applied to #1 on 2026-11-23")
+    assert as_text(next(r for r in replies if not r.ok)).startswith("You already applied to #1 on Nov 23, 2026")
 
 
 async def test_two_members_applying_at_once_plan_one_poster_review(bot: Harness, post_line: str,
@@ -197,7 +197,7 @@ async def test_two_applications_again_at_once_after_a_withdrawal_answer_already_
     both_read_first(monkeypatch, apply_command, "get_gig")
     replies = await twice(bot, "alice", "/gig apply 1")
     assert sorted(r.ok for r in replies) == [False, True]
-    assert as_text(next(r for r in replies if not r.ok)).startswith("You already applied to #1 on 2026-11-23 "
+    assert as_text(next(r for r in replies if not r.ok)).startswith("You already applied to #1 on Nov 23, 2026 "
                                                                       "(status: applied)")
     again = select(func.count()).select_from(ApplicationEvent).where(ApplicationEvent.from_status == "withdrawn")
     assert await count(bot, again) == 1

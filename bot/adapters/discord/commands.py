@@ -86,10 +86,17 @@ def _callback(spec: CommandSpec, on_command: OnCommand) -> Callable[..., Awaitab
     app_commands.describe(**{p.name: text(english(f"params.{p.name}")[:100], f"params.{p.name}")
                              for p in spec.params})(callback)
     app_commands.rename(**{p.name: text(p.name, f"discord.names.{p.name}") for p in spec.params})(callback)
-    choices = {p.name: [app_commands.Choice(name=c, value=c) for c in p.choices] for p in spec.params if p.choices}
+    choices = {p.name: [app_commands.Choice(name=_choice_name(english, p, c), value=c) for c in p.choices]
+               for p in spec.params if p.choices}
     if choices:
         app_commands.choices(**choices)(callback)
     return callback
+
+
+def _choice_name(english: Callable[..., str], param: Param, value: str) -> app_commands.locale_str:
+    """A choice shown by its name in the member's language (`entretien`), sent as its value (`interviewing`)."""
+    key = f"choice.{param.name}.{value}.name"
+    return text(english(key), key)
 
 
 def _annotation(param: Param) -> Any:
