@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.adapters.console import Console, run_script, stdin_lines
+from bot.adapters.console import LATEST, Console, run_script, stdin_lines
 from bot.app import App, SchemaOutOfDate, build_app, settle_heap
 from bot.config import Settings
 from bot.core.clock import FrozenClock, SystemClock, as_utc
@@ -27,9 +27,12 @@ SCRIPT_DB = "sqlite+aiosqlite:///:memory:"
 def iso_time(text: str) -> datetime:
     """An ISO time on the command line, UTC unless it names an offset."""
     try:
-        return as_utc(datetime.fromisoformat(text))
-    except ValueError as exc:
+        when = as_utc(datetime.fromisoformat(text))
+    except (ValueError, OverflowError) as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO time such as 2026-12-01T09:00") from exc
+    if when >= LATEST:
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range: times stay before {LATEST.date().isoformat()}")
+    return when
 
 
 def parser() -> argparse.ArgumentParser:
