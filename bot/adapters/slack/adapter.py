@@ -27,6 +27,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
+from bot.adapters.slack.guard import guard
 from bot.adapters.slack.people import PLATFORM, People
 from bot.adapters.slack.work import Workers
 from bot.app import App
@@ -69,8 +70,9 @@ class SlackAdapter:
         self.client = client or make_client(settings)
         self.people = People(self.client)
         self.work = Workers(core, PLATFORM, self._run_request)
-        secret = settings.slack_signing_secret or None
-        self.bolt = AsyncApp(client=self.client, signing_secret=secret, request_verification_enabled=bool(secret),
+        self.secret = settings.slack_signing_secret or None
+        self.bolt = AsyncApp(client=self.client, signing_secret=self.secret,
+                             request_verification_enabled=bool(self.secret),
                              process_before_response=True, logger=logging.getLogger("slack_bolt"))
         self.bolt.middleware(self._once)
         self.bolt.command("/gig")(self._on_command)
@@ -81,8 +83,10 @@ class SlackAdapter:
         self.bolt.event("tokens_revoked")(self._on_tokens_revoked)
 
     def web_app(self) -> web.Application:
-        """The aiohttp application serving Slack's HTTP mode at /slack/events."""
-        return self.bolt.web_app(path=EVENTS_PATH)
+        """The aiohttp application serving Slack's HTTP mode at /slack/events; malformed requests stop before bolt."""
+        web_app = self.bolt.web_app(path=EVENTS_PATH)
+        web_app.middlewares.append(guard(EVENTS_PATH, self.secret))
+        return web_app
 
     async def start(self, settings: Settings) -> Callable[[], Awaitable[None]]:
         """Serve Slack: over Socket Mode with SLACK_APP_TOKEN, else HTTP on GIGBOT_HTTP_PORT; return the stopper."""
