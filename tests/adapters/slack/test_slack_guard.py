@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.store.replicas import InboxRequest
-from tests.adapters.slack.conftest import SECRET, SlackRig
+from tests.adapters.slack.conftest import SECRET, SlackRig, texts
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -65,3 +65,9 @@ async def test_a_bad_request_is_refused_before_bolt_with_one_log_line(slack: Sla
 async def test_a_well_signed_request_still_reaches_bolt(slack: SlackRig) -> None:
     answer = await slack.command("U1", "help")
     assert answer.args["text"]
+
+
+async def test_a_nul_in_a_slack_command_gets_the_same_answer_on_both_databases(slack: SlackRig) -> None:
+    answer = await slack.command("UADMIN", 'post title="Fix\x00 my form" budget=150')
+    assert "U+0000" in texts(answer) and "`title`" in texts(answer)
+    assert "no gig #1" in texts(await slack.command("UADMIN", "show 1"))
