@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import stat
@@ -18,6 +19,10 @@ from bot.core.text import Text, plain
 from bot.core.types import Actor, Card, Message, Place, Reply
 from bot.scheduler import Scheduler
 from bot.services import delivery, members, outbox
+from bot.store import reach
+from bot.store.reach import DATABASE_ERRORS
+
+log = logging.getLogger(__name__)
 
 PLATFORM = members.CONSOLE
 WORKSPACE = "console"
@@ -85,22 +90,29 @@ class Console:
         word, _, rest = line.partition(" ")
         if word in ("/quit", "/exit"):
             return False
+        try:
+            await self.run_line(word, rest.strip(), line)
+        except DATABASE_ERRORS as error:  # the console's own lines read and write the database too
+            await self.show(self.app.dispatcher.unavailable(self.actor, error))
+        await self.deliver()
+        return True
+
+    async def run_line(self, word: str, rest: str, line: str) -> None:
+        """Run one console line that is not /quit."""
         if word == "/gig":
             await self.show(await self.app.dispatcher.run_text(rest, self.actor, self.place))
         elif word == "/press":
-            await self.show(await self.app.dispatcher.press(rest.strip(), self.actor, self.place))
+            await self.show(await self.app.dispatcher.press(rest, self.actor, self.place))
         elif word == "/as":
             await self.switch(rest)
         elif word == "/clock":
-            await self.move_clock(rest.strip())
+            await self.move_clock(rest)
         elif word == "/lang":
-            await self.set_language(rest.strip())
+            await self.set_language(rest)
         elif word in ("/help", "help"):
             await self.answer("help")
         else:
             await self.answer("unknown_line", line=repr(line))
-        await self.deliver()
-        return True
 
     async def show(self, reply: Reply) -> None:
         """Print a command's reply (private to the actor)."""
@@ -152,8 +164,11 @@ class Console:
     async def deliver(self) -> None:
         """Deliver every due console message from the outbox, in order."""
         async with self.delivering:
-            while await delivery.deliver_due(self.app.sessions, PLATFORM, self.send, self.app.clock):
-                pass
+            try:
+                while await delivery.deliver_due(self.app.sessions, PLATFORM, self.send, self.app.clock):
+                    pass
+            except DATABASE_ERRORS as error:  # what waits stays in the outbox for the next delivery
+                log.error("console delivery stopped, the database is unavailable: %s", reach.reason(error))
 
     async def send(self, message: outbox.Outgoing) -> outbox.Sent:
         """Print one outbox message where it goes; its id is its console message reference."""

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+# What a database that is down, unreachable or failing raises (asyncpg's connect errors come unwrapped).
+DATABASE_ERRORS = (SQLAlchemyError, OSError, TimeoutError)
 NO_DATABASE = "3D000"  # PostgreSQL's invalid_catalog_name
 BAD_LOGIN = ("28000", "28P01")  # invalid_authorization_specification, invalid_password
 
@@ -44,7 +46,7 @@ def _writable_folder(database: str | None) -> bool:
 def explain(url: URL, error: BaseException, setting: str, timeout: float | None) -> str:
     """What a failed first connection means, and what to do about it."""
     if url.get_backend_name() == "sqlite":
-        return (f"cannot open the SQLite database {url.database!r} ({_reason(error)}): check that it is a gigbot "
+        return (f"cannot open the SQLite database {url.database!r} ({reason(error)}): check that it is a gigbot "
                 f"database file you may write, or fix {setting}")
     server = f"PostgreSQL at {url.host or 'localhost'}:{url.port or 5432}"
     code = getattr(getattr(error, "orig", None), "sqlstate", None)
@@ -52,7 +54,7 @@ def explain(url: URL, error: BaseException, setting: str, timeout: float | None)
         return (f"{server} has no database {url.database!r}: create it (createdb -h {url.host or 'localhost'} "
                 f"-p {url.port or 5432} {url.database}), then run `gigbot migrate`, or fix the name in {setting}")
     if code in BAD_LOGIN:
-        return f"{server} refused user {url.username!r} ({_reason(error)}): fix the user or password in {setting}"
+        return f"{server} refused user {url.username!r} ({reason(error)}): fix the user or password in {setting}"
     if isinstance(error, TimeoutError):
         waited = f" within {timeout:g} s" if timeout else ""
         return (f"{server} did not answer{waited}: check that the host and port in {setting} are a running "
@@ -61,10 +63,10 @@ def explain(url: URL, error: BaseException, setting: str, timeout: float | None)
         return f"cannot find the host {url.host!r} of {setting}: fix the host name"
     if isinstance(error, ConnectionRefusedError):
         return f"{server} refused the connection: start PostgreSQL there, or fix the host and port in {setting}"
-    return f"cannot connect to {server} ({_reason(error)}): check {setting} and the server"
+    return f"cannot connect to {server} ({reason(error)}): check {setting} and the server"
 
 
-def _reason(error: BaseException) -> str:
+def reason(error: BaseException) -> str:
     """The driver's own words, on one line, without SQLAlchemy's wrapping."""
     original = getattr(error, "orig", None) or error
     return " ".join(str(original).split()) or type(original).__name__

@@ -36,6 +36,8 @@ from bot.core.buttons import button_id, parse_button_id
 from bot.core.i18n import Translator
 from bot.core.types import Button, Card, Place, Reply
 from bot.services import delivery, inbox, replicas
+from bot.store import reach
+from bot.store.reach import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +155,12 @@ class SlackAdapter:
         if "command" in body or body.get("type") == "block_actions":
             await next()  # the inbox insert refuses a repeated key: see Workers.receive
             return None
-        if not await replicas.first_time(self.core.sessions, key, self.core.clock.now()):
+        try:
+            seen = not await replicas.first_time(self.core.sessions, key, self.core.clock.now())
+        except DATABASE_ERRORS as error:  # the handler answers "try again" when the database is down
+            log.error("could not record Slack request %s: %s", key, reach.reason(error))
+            seen = False
+        if seen:
             log.info("dropping a repeated Slack request (retry %s)", req.headers.get("x-slack-retry-num"))
             return BoltResponse(status=200, body="")
         await next()
@@ -165,7 +172,10 @@ class SlackAdapter:
             busy = blocks.mrkdwn(Translator(self.people.cached_locale(command["user_id"]))("errors.busy"))
             await ack(text=busy, response_type="ephemeral")
             return
-        await self.work.receive("command", command, command.get("response_url"), ack, context.get(KEY))
+        try:
+            await self.work.receive("command", command, command.get("response_url"), ack, context.get(KEY))
+        except DATABASE_ERRORS as error:  # the inbox could not take it: say so in the ack
+            await ack(text=self._unavailable(command["user_id"], error), response_type="ephemeral")
 
     async def _run_command(self, command: dict[str, Any], respond: Respond | None, trigger_id: str | None,
                            request_id: int) -> None:
@@ -178,8 +188,20 @@ class SlackAdapter:
 
     async def _on_action(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], action: dict[str, Any],
                          context: dict[str, Any]) -> None:
-        await self.work.receive("action", {"body": body, "action": action}, body.get("response_url"), ack,
-                                context.get(KEY))
+        try:
+            await self.work.receive("action", {"body": body, "action": action}, body.get("response_url"), ack,
+                                    context.get(KEY))
+        except DATABASE_ERRORS as error:
+            await ack()
+            if body.get("response_url"):
+                await AsyncRespond(response_url=body["response_url"])(
+                    text=self._unavailable(body["user"]["id"], error), response_type="ephemeral",
+                    replace_original=False)
+
+    def _unavailable(self, user_id: str, error: BaseException) -> str:
+        """The 'try again in a minute' of a request the inbox could not take (the database failed); logged."""
+        log.error("database unavailable, Slack request of %s not taken: %s", user_id, reach.reason(error))
+        return blocks.mrkdwn(Translator(self.people.cached_locale(user_id))("errors.unavailable"))
 
     async def _run_action(self, body: dict[str, Any], action: dict[str, Any], respond: Respond | None, late: bool,
                           request_id: int) -> None:
