@@ -11,12 +11,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.adapters.console import Console, run_script, stdin_lines
-from bot.app import SchemaOutOfDate, build_app, settle_heap
+from bot.adapters.console import LATEST, Console, run_script, stdin_lines
+from bot.app import App, SchemaOutOfDate, build_app, settle_heap
 from bot.config import Settings
 from bot.core.clock import FrozenClock, SystemClock, as_utc
 from bot.scheduler import Scheduler
 from bot.services.nudge_tick import BATCH, run_due
+from bot.store import reach
 from bot.store.db import migrate
 from bot.store.events import OUTBOX
 
@@ -26,9 +27,12 @@ SCRIPT_DB = "sqlite+aiosqlite:///:memory:"
 def iso_time(text: str) -> datetime:
     """An ISO time on the command line, UTC unless it names an offset."""
     try:
-        return as_utc(datetime.fromisoformat(text))
-    except ValueError as exc:
+        when = as_utc(datetime.fromisoformat(text))
+    except (ValueError, OverflowError) as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO time such as 2026-12-01T09:00") from exc
+    if when >= LATEST:
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range: times stay before {LATEST.date().isoformat()}")
+    return when
 
 
 def parser() -> argparse.ArgumentParser:
@@ -56,11 +60,17 @@ def parser() -> argparse.ArgumentParser:
     return cli
 
 
+async def open_database(app: App, setting: str = "GIGBOT_DATABASE_URL") -> None:
+    """Reach the database (or say in one line why not), then check or create its schema."""
+    await reach.check(app.engine, setting, app.settings.db_connect_timeout)
+    await app.prepare_database()
+
+
 async def run_console_script(settings: Settings, script: Path, db: str, now: datetime | None) -> int:
     """`gigbot console --script FILE`: every line of FILE, echoed, with a clock that moves only by /clock."""
     app = build_app(settings, FrozenClock(now or SystemClock().now()), db)
     try:
-        await app.prepare_database()
+        await open_database(app, "--db")
         console = Console(app, print, Scheduler(app), echo=True)
         await console.catch_up()
         await run_script(console, script.read_text(encoding="utf-8").splitlines())
@@ -74,7 +84,7 @@ async def run_interactive(settings: Settings) -> int:
     app = build_app(settings, SystemClock())
     scheduler = Scheduler(app)
     try:
-        await app.prepare_database()
+        await open_database(app)
         console = Console(app, lambda line: print(line, flush=True), scheduler)
         app.dispatcher.listen(OUTBOX, console.poke)
         scheduler.start()
@@ -92,7 +102,7 @@ async def run_tick(settings: Settings, db: str | None, now: datetime | None, bat
     """`gigbot tick`: one pass of expiry and nudges, a line per batch, for cron jobs and tests."""
     app = build_app(settings, FrozenClock(now) if now else SystemClock(), db)
     try:
-        await app.prepare_database()
+        await open_database(app, "--db" if db else "GIGBOT_DATABASE_URL")
         scheduler = Scheduler(app, worker, batch)
         closed = await scheduler.expire()
         result = await run_due(app.sessions, app.clock, scheduler.worker, batch, pipelines=scheduler.pipelines,
@@ -110,7 +120,7 @@ async def run_platforms(settings: Settings) -> int:
 
     app = build_app(settings, SystemClock())
     try:
-        await app.prepare_database()
+        await open_database(app)
         settle_heap()
         await serve(app, settings)
     finally:
@@ -148,6 +158,7 @@ async def run_migrate(settings: Settings) -> int:
     """`gigbot migrate`."""
     app = build_app(settings, SystemClock())
     try:
+        await reach.check(app.engine, timeout=settings.db_connect_timeout)
         await migrate(app.engine)
     finally:
         await app.close()
@@ -184,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     except SchemaOutOfDate as error:
         print(f"gigbot: {error}", file=sys.stderr)
         return 2
+    except reach.DatabaseUnreachable as error:
+        print(f"gigbot: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

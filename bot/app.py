@@ -72,6 +72,6 @@ def settle_heap() -> None:
 def build_app(settings: Settings, clock: Clock, database_url: str | None = None,
               engine: AsyncEngine | None = None) -> App:
     """Create the engine (unless given) and the dispatcher for these settings."""
-    engine = engine or make_engine(database_url or settings.database_url)
+    engine = engine or make_engine(database_url or settings.database_url, settings.db_connect_timeout)
     sessions = session_factory(engine)
     return App(settings, engine, sessions, clock, Dispatcher(sessions, clock, settings, registry))

@@ -7,7 +7,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.currency import CURRENCIES
 from bot.core.i18n import SUPPORTED_LOCALES
-from bot.store.db import DEFAULT_URL
+from bot.store.db import CONNECT_TIMEOUT, DEFAULT_URL
 
 
 class Settings(BaseSettings):
@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GIGBOT_", env_file=".env", extra="ignore", populate_by_name=True)
 
     database_url: str = DEFAULT_URL
+    db_connect_timeout: float = Field(default=CONNECT_TIMEOUT, gt=0, le=300,
+                                      description="seconds PostgreSQL gets to accept and answer a new connection")
     admins: str = Field(default="", description="comma-separated platform:user_id")
     default_locale: str = "en"
     default_currency: str = "EUR"

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import re
+import stat
 import sys
-from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
 
 from bot.app import App
 from bot.core.clock import FrozenClock, SystemClock, as_utc
@@ -15,12 +19,22 @@ from bot.core.text import Text, plain
 from bot.core.types import Actor, Card, Message, Place, Reply
 from bot.scheduler import Scheduler
 from bot.services import delivery, members, outbox
+from bot.store import reach
+from bot.store.reach import DATABASE_ERRORS
+
+log = logging.getLogger(__name__)
 
 PLATFORM = members.CONSOLE
 WORKSPACE = "console"
 CHANNEL = "general"
 DURATION = re.compile(r"^\+(\d+)([dhm])$")
 UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+# The console clock stays before this, so that what the services add to it (apply-by dates, nudge timings, up to a
+# year or so each) stays within datetime's range (year 9999).
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+LINE_LIMIT = 1 << 20  # bytes in one line of standard input
+
+
 def render(destination: str, message: Reply | Message) -> list[str]:
     """A reply or message as console lines, each starting with its destination; text prints as typed."""
     lines = plain(message.text).splitlines() if message.text else []
@@ -76,22 +90,29 @@ class Console:
         word, _, rest = line.partition(" ")
         if word in ("/quit", "/exit"):
             return False
+        try:
+            await self.run_line(word, rest.strip(), line)
+        except DATABASE_ERRORS as error:  # the console's own lines read and write the database too
+            await self.show(self.app.dispatcher.unavailable(self.actor, error))
+        await self.deliver()
+        return True
+
+    async def run_line(self, word: str, rest: str, line: str) -> None:
+        """Run one console line that is not /quit."""
         if word == "/gig":
             await self.show(await self.app.dispatcher.run_text(rest, self.actor, self.place))
         elif word == "/press":
-            await self.show(await self.app.dispatcher.press(rest.strip(), self.actor, self.place))
+            await self.show(await self.app.dispatcher.press(rest, self.actor, self.place))
         elif word == "/as":
             await self.switch(rest)
         elif word == "/clock":
-            await self.move_clock(rest.strip())
+            await self.move_clock(rest)
         elif word == "/lang":
-            await self.set_language(rest.strip())
+            await self.set_language(rest)
         elif word in ("/help", "help"):
             await self.answer("help")
         else:
             await self.answer("unknown_line", line=repr(line))
-        await self.deliver()
-        return True
 
     async def show(self, reply: Reply) -> None:
         """Print a command's reply (private to the actor)."""
@@ -113,22 +134,11 @@ class Console:
         """`/clock +2d` or `/clock set <ISO time>`, then run whatever became due."""
         clock = self.app.clock
         assert isinstance(clock, FrozenClock | SystemClock)
-        match = DURATION.match(rest)
-        if match:
-            clock.advance(timedelta(**{UNITS[match.group(2)]: int(match.group(1))}))
-        elif rest.startswith("set "):
-            try:
-                when = as_utc(datetime.fromisoformat(rest[4:].strip()))
-            except ValueError:
-                await self.answer("clock_set_usage")
-                return
-            if when < clock.now():
-                await self.answer("clock_forward_only")
-                return
-            clock.set(when)
-        else:
-            await self.answer("clock_usage")
+        when = clock_target(rest, clock.now())
+        if isinstance(when, str):
+            await self.answer(when, latest=LATEST.date().isoformat())
             return
+        clock.set(when)
         await self.answer("clock_now", time=clock.now().isoformat(timespec="minutes"))
         await self.scheduler.run_now()
 
@@ -154,8 +164,11 @@ class Console:
     async def deliver(self) -> None:
         """Deliver every due console message from the outbox, in order."""
         async with self.delivering:
-            while await delivery.deliver_due(self.app.sessions, PLATFORM, self.send, self.app.clock):
-                pass
+            try:
+                while await delivery.deliver_due(self.app.sessions, PLATFORM, self.send, self.app.clock):
+                    pass
+            except DATABASE_ERRORS as error:  # what waits stays in the outbox for the next delivery
+                log.error("console delivery stopped, the database is unavailable: %s", reach.reason(error))
 
     async def send(self, message: outbox.Outgoing) -> outbox.Sent:
         """Print one outbox message where it goes; its id is its console message reference."""
@@ -176,6 +189,26 @@ class Console:
         return outbox.Sent(ref)
 
 
+def clock_target(rest: str, now: datetime) -> datetime | str:
+    """The time `/clock <rest>` moves to, or the catalog key (under console.) that says what is wrong."""
+    match = DURATION.match(rest)
+    if not match and not rest.startswith("set "):
+        return "clock_usage"
+    try:
+        if match:
+            when = now + timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+        else:
+            try:
+                when = as_utc(datetime.fromisoformat(rest[4:].strip()))
+            except ValueError:
+                return "clock_set_usage"
+    except (OverflowError, ValueError):  # past datetime's range, or a number of thousands of digits
+        return "clock_out_of_range"
+    if when >= LATEST:
+        return "clock_out_of_range"
+    return "clock_forward_only" if when < now else when
+
+
 async def run_script(console: Console, lines: AsyncIterator[str] | list[str]) -> None:
     """Run console lines one after another until the end or /quit."""
     if isinstance(lines, list):
@@ -189,13 +222,32 @@ async def run_script(console: Console, lines: AsyncIterator[str] | list[str]) ->
 
 
 async def stdin_lines(prompt: Callable[[], None]) -> AsyncIterator[str]:
-    """Lines typed on standard input, read without blocking the event loop."""
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    """Lines of standard input until its end, read without blocking the event loop.
+
+    A terminal, a pipe or a socket is watched by the event loop; a regular file or a device such as /dev/null
+    cannot be (epoll refuses them), and never makes a read wait, so it is read directly.
+    """
+    if sys.stdin is None:  # started with standard input closed
+        return
+    read = await _line_reader(sys.stdin.buffer)
     while True:
         prompt()
-        raw = await reader.readline()
+        raw = await read()
         if not raw:
             return
         yield raw.decode("utf-8", errors="replace")
+
+
+async def _line_reader(stream: BinaryIO) -> Callable[[], Awaitable[bytes]]:
+    """A function that reads the next line of `stream` (b"" at its end)."""
+    fd = stream.fileno()
+    mode = os.fstat(fd).st_mode
+    if os.isatty(fd) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        reader = asyncio.StreamReader(limit=LINE_LIMIT)
+        await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stream)
+        return reader.readline
+
+    async def read_directly() -> bytes:
+        return stream.readline(LINE_LIMIT)
+
+    return read_directly

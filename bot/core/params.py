@@ -15,6 +15,9 @@ MENTION = re.compile(r"^<@!?&?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 CHANNEL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 NUMBER = re.compile(r"^[0-9]{1,12}$")
 USER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+# Control characters (C0 but tab, line feed and carriage return; DEL; C1) and lone surrogates. PostgreSQL refuses
+# NUL and surrogates outright and none of them belongs in a gig, so every database is spared all of them alike.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def read_bool(raw: str, name: str) -> bool:
@@ -58,6 +61,9 @@ def read_user_id(raw: str) -> str:
 
 def convert(param: Param, raw: str) -> object:
     """Turn the text of one parameter into its typed value (a member parameter into the platform user id)."""
+    control = CONTROL.search(raw)
+    if control:
+        raise UserError("params.control_character", name=param.name, code=f"U+{ord(control.group()):04X}")
     text = raw.strip()
     if param.kind is Kind.TEXT:
         return text

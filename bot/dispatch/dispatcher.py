@@ -22,7 +22,9 @@ from bot.core.text import plain
 from bot.core.types import Actor, Place, Reply, Rich
 from bot.dispatch.context import BUTTON, FORM, TEXT, Context
 from bot.services import gigs, members, suggest
+from bot.store import reach
 from bot.store.events import take_changed, take_written
+from bot.store.reach import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +70,12 @@ class Dispatcher:
     async def _run(self, actor: Actor, place: Place, parse: Callable[[], ParsedText], via: str) -> Reply:
         async with self.sessions() as session:
             now = self.clock.now()
-            community = await members.community_for(session, place, self.settings, now, actor)
-            member = await members.member_for(session, community, actor, now)
-            await session.commit()
+            try:
+                community = await members.community_for(session, place, self.settings, now, actor)
+                member = await members.member_for(session, community, actor, now)
+                await session.commit()
+            except DATABASE_ERRORS as error:
+                return self.unavailable(actor, error)
             take_changed(session)  # meeting a member for the first time is not the command's change
             t = members.translator_for(member, community)
             ctx = Context(session, self.clock, self.settings, community, member, actor, place,
@@ -90,8 +95,21 @@ class Dispatcher:
         self.notify(written)
         return replace(reply, changed=changed) if changed else reply
 
+    def unavailable(self, actor: Actor, error: BaseException) -> Reply:
+        """The answer when the database fails before a command runs: try again soon; the log says why."""
+        log.error("database unavailable, %s:%s got 'try again': %s", actor.platform, actor.user_id,
+                  reach.reason(error))
+        return Reply(Translator(actor.locale or self.settings.default_locale)("errors.unavailable"), ok=False)
+
     async def suggest(self, kind: Kind, typed: str, actor: Actor, place: Place) -> list[tuple[str, str]]:
         """Choices for a parameter while it is typed (Discord's autocomplete): (label, value) pairs."""
+        try:
+            return await self._suggest(kind, typed, actor, place)
+        except DATABASE_ERRORS as error:
+            log.error("database unavailable, no suggestions: %s", reach.reason(error))
+            return []
+
+    async def _suggest(self, kind: Kind, typed: str, actor: Actor, place: Place) -> list[tuple[str, str]]:
         async with self.sessions() as session:
             community = await members.community_for(session, place, self.settings, self.clock.now(), actor)
             await session.commit()

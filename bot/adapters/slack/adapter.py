@@ -27,6 +27,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
+from bot.adapters.slack.guard import guard
 from bot.adapters.slack.people import PLATFORM, People
 from bot.adapters.slack.work import Workers
 from bot.app import App
@@ -35,6 +36,8 @@ from bot.core.buttons import button_id, parse_button_id
 from bot.core.i18n import Translator
 from bot.core.types import Button, Card, Place, Reply
 from bot.services import delivery, inbox, replicas
+from bot.store import reach
+from bot.store.reach import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +72,9 @@ class SlackAdapter:
         self.client = client or make_client(settings)
         self.people = People(self.client)
         self.work = Workers(core, PLATFORM, self._run_request)
-        secret = settings.slack_signing_secret or None
-        self.bolt = AsyncApp(client=self.client, signing_secret=secret, request_verification_enabled=bool(secret),
+        self.secret = settings.slack_signing_secret or None
+        self.bolt = AsyncApp(client=self.client, signing_secret=self.secret,
+                             request_verification_enabled=bool(self.secret),
                              process_before_response=True, logger=logging.getLogger("slack_bolt"))
         self.bolt.middleware(self._once)
         self.bolt.command("/gig")(self._on_command)
@@ -81,8 +85,10 @@ class SlackAdapter:
         self.bolt.event("tokens_revoked")(self._on_tokens_revoked)
 
     def web_app(self) -> web.Application:
-        """The aiohttp application serving Slack's HTTP mode at /slack/events."""
-        return self.bolt.web_app(path=EVENTS_PATH)
+        """The aiohttp application serving Slack's HTTP mode at /slack/events; malformed requests stop before bolt."""
+        web_app = self.bolt.web_app(path=EVENTS_PATH)
+        web_app.middlewares.append(guard(EVENTS_PATH, self.secret))
+        return web_app
 
     async def start(self, settings: Settings) -> Callable[[], Awaitable[None]]:
         """Serve Slack: over Socket Mode with SLACK_APP_TOKEN, else HTTP on GIGBOT_HTTP_PORT; return the stopper."""
@@ -149,7 +155,12 @@ class SlackAdapter:
         if "command" in body or body.get("type") == "block_actions":
             await next()  # the inbox insert refuses a repeated key: see Workers.receive
             return None
-        if not await replicas.first_time(self.core.sessions, key, self.core.clock.now()):
+        try:
+            seen = not await replicas.first_time(self.core.sessions, key, self.core.clock.now())
+        except DATABASE_ERRORS as error:  # the handler answers "try again" when the database is down
+            log.error("could not record Slack request %s: %s", key, reach.reason(error))
+            seen = False
+        if seen:
             log.info("dropping a repeated Slack request (retry %s)", req.headers.get("x-slack-retry-num"))
             return BoltResponse(status=200, body="")
         await next()
@@ -161,7 +172,10 @@ class SlackAdapter:
             busy = blocks.mrkdwn(Translator(self.people.cached_locale(command["user_id"]))("errors.busy"))
             await ack(text=busy, response_type="ephemeral")
             return
-        await self.work.receive("command", command, command.get("response_url"), ack, context.get(KEY))
+        try:
+            await self.work.receive("command", command, command.get("response_url"), ack, context.get(KEY))
+        except DATABASE_ERRORS as error:  # the inbox could not take it: say so in the ack
+            await ack(text=self._unavailable(command["user_id"], error), response_type="ephemeral")
 
     async def _run_command(self, command: dict[str, Any], respond: Respond | None, trigger_id: str | None,
                            request_id: int) -> None:
@@ -174,8 +188,20 @@ class SlackAdapter:
 
     async def _on_action(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], action: dict[str, Any],
                          context: dict[str, Any]) -> None:
-        await self.work.receive("action", {"body": body, "action": action}, body.get("response_url"), ack,
-                                context.get(KEY))
+        try:
+            await self.work.receive("action", {"body": body, "action": action}, body.get("response_url"), ack,
+                                    context.get(KEY))
+        except DATABASE_ERRORS as error:
+            await ack()
+            if body.get("response_url"):
+                await AsyncRespond(response_url=body["response_url"])(
+                    text=self._unavailable(body["user"]["id"], error), response_type="ephemeral",
+                    replace_original=False)
+
+    def _unavailable(self, user_id: str, error: BaseException) -> str:
+        """The 'try again in a minute' of a request the inbox could not take (the database failed); logged."""
+        log.error("database unavailable, Slack request of %s not taken: %s", user_id, reach.reason(error))
+        return blocks.mrkdwn(Translator(self.people.cached_locale(user_id))("errors.unavailable"))
 
     async def _run_action(self, body: dict[str, Any], action: dict[str, Any], respond: Respond | None, late: bool,
                           request_id: int) -> None:
