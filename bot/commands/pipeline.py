@@ -11,7 +11,7 @@ from bot.core.registry import Kind, Param, registry
 from bot.core.states import ApplicationStatus
 from bot.core.types import Reply, Rich, Text
 from bot.dispatch.context import Context
-from bot.services import applications, nudges
+from bot.services import applications, nudges, outcomes
 from bot.services.gigs import OPEN, get_gig
 from bot.services.timing import format_day
 from bot.store.models import Gig
@@ -61,5 +61,9 @@ async def status(ctx: Context, id: int, status: str) -> Reply:
     previous = await applications.transition(ctx.session, application, ApplicationStatus(status), ctx.member,
                                              ctx.now())
     await nudges.reschedule(ctx.session, application, ctx.community, ctx.now(), previous)
-    return Reply(ctx.t("status.done", id=gig.id, title=gig.title,
-                       previous=applications.status_name(previous), status=applications.status_name(status)))
+    lines: list[Text] = [ctx.t("status.done", id=gig.id, title=gig.title, previous=applications.status_name(previous),
+                               status=applications.status_name(status))]
+    if status == ApplicationStatus.HIRED and await outcomes.tell_poster_of_hire(
+            ctx.session, ctx.community, gig, ctx.member, ctx.clock, ctx.today()):
+        lines.append(ctx.t("status.hired_told", id=gig.id))
+    return Reply(Rich.join("\n", lines))

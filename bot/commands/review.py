@@ -23,7 +23,7 @@ async def own_gig(ctx: Context, gig_id: int) -> Gig:
     return gig
 
 
-@registry.command("applicants", GIG_ID, role=Role.POSTER, button=True)
+@registry.command("applicants", GIG_ID, role=Role.POSTER, button=True, gig_owner=True)
 async def applicants(ctx: Context, id: int) -> Reply:
     """Who applied to my gig, with their status and pitch."""
     gig = await own_gig(ctx, id)
@@ -49,7 +49,7 @@ def member_ref(member: Member) -> MemberRef:
 
 
 @registry.command("close", GIG_ID, Param("filled_by", Kind.MEMBER),
-                  role=Role.POSTER, button=True)
+                  role=Role.POSTER, button=True, gig_owner=True)
 async def close(ctx: Context, id: int, filled_by: Member | None = None) -> Reply:
     """Close my gig, update every posting and tell the pending applicants."""
     gig = await own_gig(ctx, id)
@@ -62,6 +62,9 @@ async def close(ctx: Context, id: int, filled_by: Member | None = None) -> Reply
     if closed is None:  # a second press, or another replica, closed it a moment ago
         raise UserError("close.already", id=gig.id)
     ctx.audit("gig.close", gig.id, filled_by=filled_by.id if filled_by else None)
-    return Reply(ctx.t("close.done", id=gig.id, title=gig.title, postings=closed.postings,
-                       told=closed.told))
+    lines: list[Text] = [ctx.t("close.done", id=gig.id, title=gig.title, postings=closed.postings, told=closed.told)]
+    if filled_by is not None and closed.overridden is not None:
+        lines.append(ctx.t("close.hired_override", name=member_ref(filled_by),
+                           status=applications.status_name(closed.overridden)))
+    return Reply(Rich.join("\n", lines))
 

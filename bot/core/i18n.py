@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import logging
+import re
 import string
 import tomllib
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from bot.core.text import REFERENCES, Part, Rich, Text, UserText
+from bot.core.registry import registry
+from bot.core.text import REFERENCES, CommandRef, Part, Rich, Text, UserText
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LOCALE = "en"
 SUPPORTED_LOCALES = ("en", "fr")
+COMMAND = re.compile(r"(?<![\w/-])/gig(?![\w-])((?: [a-z][a-z_]*\b(?![=-])){0,3})")  # `/gig route add` in bot text
 
 
 @cache
@@ -66,6 +70,7 @@ class Translator:
 
     Catalog text is trusted bot text; a placeholder filled with a plain string becomes user text (safe by default:
     forgetting to mark a user's text cannot make it markup), with a Rich or a reference it keeps their parts.
+    Commands the bot text names (`/gig route add`) become `CommandRef` parts, so each platform spells them its way.
     """
 
     def __init__(self, locale: str | None) -> None:
@@ -101,7 +106,33 @@ class Translator:
         except (KeyError, IndexError, ValueError):
             log.exception("bad parameters for catalog key %s", key)
             return Rich((message,))
-        return Rich.of(*items)
+        return self.commands(Rich.of(*items))
+
+    def commands(self, text: Rich) -> Rich:
+        """Text whose `/gig …` spans of bot text are command references, every reference in this language."""
+        parts: list[Part] = []
+        for part in text:
+            if type(part) is str and "/gig" in part:
+                parts += self._references(part)
+            elif isinstance(part, CommandRef) and not part.locale:
+                parts.append(replace(part, locale=self.locale))
+            else:
+                parts.append(part)
+        return Rich(parts)
+
+    def _references(self, text: str) -> list[Part]:
+        parts: list[Part] = []
+        done = 0
+        for match in COMMAND.finditer(text):
+            found = registry.reference(match.group(1).split())
+            if found is None:
+                continue
+            ref, count = found
+            end = match.start() + len("/gig " + ref.name)
+            parts += [text[done:match.start()], replace(ref, locale=self.locale)]
+            done = end
+        parts.append(text[done:])
+        return [part for part in parts if part != ""]
 
     def label(self, key: str, /, **params: Any) -> str:
         """The message as plain text, for places no platform parses (button labels, form titles and inputs)."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from bot.core.types import Reply, Role
+from bot.core.types import CommandRef, Reply, Rich, Role
 
 Handler = Callable[..., Awaitable[Reply]]
 MAX_WORDS = 3  # `admin outbox retry`: Discord nests group > subgroup > command, no deeper
@@ -48,11 +48,17 @@ class CommandSpec:
     role: Role = Role.MEMBER
     button: bool = False
     form: bool = False  # with nothing given the handler answers with its form; it checks required fields itself
+    gig_owner: bool = False  # the poster of the gig named by `id` may run it whatever their role now
 
     @property
     def key(self) -> str:
         """The catalog key stem of this command, e.g. `route_add`."""
         return self.name.replace(" ", "_")
+
+    @property
+    def ref(self) -> CommandRef:
+        """The command as a reference, for text that names it."""
+        return CommandRef(self.name, self.role is Role.ADMIN)
 
     @property
     def positionals(self) -> tuple[Param, ...]:
@@ -69,6 +75,7 @@ class Registry:
     """All commands by name; a second command with the same name fails at start."""
 
     commands: dict[str, CommandSpec] = field(default_factory=dict)
+    _refs: dict[str, CommandRef] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def add(self, spec: CommandSpec) -> None:
         """Register a command, refusing one that could not be told apart from another or called as declared."""
@@ -85,16 +92,21 @@ class Registry:
         clash = next((" ".join(words[:n]) for n in range(1, len(words)) if " ".join(words[:n]) in self.commands), None)
         if clash is not None:
             raise ValueError(f"command {spec.name!r} would make the command {clash!r} a group")
+        id_param = spec.param("id")
+        if spec.gig_owner and (id_param is None or id_param.kind is not Kind.GIG):
+            raise ValueError(f"command {spec.name!r}: gig_owner needs a gig `id` parameter")
         check_signature(spec)
         self.commands[spec.name] = spec
+        self._refs.clear()
 
     def command(
-        self, name: str, *params: Param, role: Role = Role.MEMBER, button: bool = False, form: bool = False
+        self, name: str, *params: Param, role: Role = Role.MEMBER, button: bool = False, form: bool = False,
+        gig_owner: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Decorate a handler `async def f(ctx, **params) -> Reply` to declare it."""
 
         def declare(handler: Handler) -> Handler:
-            self.add(CommandSpec(name, handler, params, role, button, form))
+            self.add(CommandSpec(name, handler, params, role, button, form, gig_owner))
             return handler
 
         return declare
@@ -111,6 +123,23 @@ class Registry:
     def groups(self) -> set[str]:
         """Every leading part of a longer command's name (`route`, `admin`, `admin outbox`)."""
         return {" ".join(name.split(" ")[:n]) for name in self.commands for n in range(1, name.count(" ") + 1)}
+
+    def reference(self, words: Sequence[str]) -> tuple[CommandRef, int] | None:
+        """The command or group the first words name, the longest, as a reference; and how many words it took.
+
+        A group is an admin reference when all its commands are for admins (`route`: /gig-admin route on Discord).
+        """
+        if not self._refs:
+            for spec in self.commands.values():
+                self._refs[spec.name] = spec.ref
+            for group in self.groups():
+                admin = all(s.role is Role.ADMIN for s in self.commands.values() if s.name.startswith(group + " "))
+                self._refs[group] = CommandRef(group, admin)
+        for count in range(min(len(words), MAX_WORDS), 0, -1):
+            ref = self._refs.get(" ".join(words[:count]))
+            if ref is not None:
+                return ref, count
+        return None
 
     def typed_name(self, words: tuple[str, ...]) -> str:
         """The command name an unknown invocation meant: its words through the longest group, plus one."""
@@ -161,9 +190,14 @@ def check_signature(spec: CommandSpec) -> None:
         raise ValueError(f"{where}: handler parameters {', '.join(extra)} cannot be given by keyword")
 
 
-def describe_usage(spec: CommandSpec, t: Callable[..., str]) -> str:
-    """`/gig apply <id> [pitch=...]`: the usage line built from the declaration."""
-    parts = [f"/gig {spec.name}"]
+def named(command: str) -> Rich:
+    """A registered command's name as bot text, so that a catalog's `/gig {command}` names it for each platform."""
+    return Rich((command,))
+
+
+def describe_usage(spec: CommandSpec, t: Callable[..., str]) -> Rich:
+    """`/gig apply <id> [pitch=...]`: the usage line built from the declaration, the command as a reference."""
+    parts: list[str] = []
     for param in spec.params:
         placeholder = "|".join(param.choices) if param.choices else t(f"params.{param.name}")
         if param.positional:
@@ -171,5 +205,5 @@ def describe_usage(spec: CommandSpec, t: Callable[..., str]) -> str:
         else:
             text = f"{param.name}=<{placeholder}>"
         parts.append(text if param.required else f"[{text}]")
-    return " ".join(parts)
+    return Rich.of(spec.ref, *(" " + part for part in parts))
 

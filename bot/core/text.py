@@ -3,7 +3,8 @@
 A `Rich` is a tuple of parts. A plain `str` part is trusted bot text (from the catalogs, or built by the bot from
 numbers and codes); `UserText` is text a member typed, kept exactly as typed and made safe by each renderer;
 `ChannelRef` and `MemberRef` are references the renderer turns into its platform's clickable mention (or a plain
-name on another platform); `Link` is a link the bot made. `str()` of any of them is plain text.
+name on another platform); `Link` is a link the bot made; `CommandRef` is a command the bot names, spelled by each
+renderer the way its platform runs it. `str()` of any of them is plain text.
 """
 
 from __future__ import annotations
@@ -57,8 +58,40 @@ class Link:
         return self.url if not self.label or self.label == self.url else f"{self.label} ({self.url})"
 
 
-Part = str | ChannelRef | MemberRef | Link  # UserText is a str: tell them apart with `type(part) is str`
-REFERENCES = (ChannelRef, MemberRef, Link)
+GROUP, ADMIN_GROUP = "gig", "gig-admin"  # Discord's two top-level commands
+
+
+@dataclass(frozen=True, slots=True)
+class CommandRef:
+    """A command the bot names by its registry name (`route add`), spelled as each platform runs it.
+
+    `/gig route add` on Slack and the console, `/gig-admin route add` on Discord, where admin commands have their
+    own group (see `command_words`). `locale` is the reader's language, as Discord shows command names translated;
+    the translator fills it in.
+    """
+
+    name: str
+    admin: bool = False
+    locale: str = ""
+
+    def __str__(self) -> str:
+        return "/" + " ".join(command_words(self.name, self.admin))
+
+
+def command_words(name: str, admin: bool, platform: str = "") -> list[str]:
+    """The words a platform runs a command by, its top-level command first: `gig route add`.
+
+    On Discord an admin command is under `gig-admin`, its leading `admin` implied (`admin outbox retry` is
+    `gig-admin outbox retry`).
+    """
+    words = name.split(" ") if name else []
+    if platform != "discord" or not admin:
+        return [GROUP, *words]
+    return [ADMIN_GROUP, *(words[1:] if words[:1] == ["admin"] else words)]
+
+
+Part = str | ChannelRef | MemberRef | Link | CommandRef  # UserText is a str: tell them apart with `type(part) is str`
+REFERENCES = (ChannelRef, MemberRef, Link, CommandRef)
 
 
 class Rich(tuple[Part, ...]):
@@ -199,6 +232,8 @@ def to_json(text: Text) -> Any:
             out.append({"c": [part.platform, part.id, part.name]})  # type: ignore[union-attr]
         elif kind is MemberRef:
             out.append({"m": [part.platform, part.user_id, part.name]})  # type: ignore[union-attr]
+        elif kind is CommandRef:
+            out.append({"g": [part.name, part.admin, part.locale]})  # type: ignore[union-attr]
         else:
             out.append({"l": [part.url, part.label]})  # type: ignore[union-attr]
     return out
@@ -218,6 +253,8 @@ def from_json(value: Any, legacy: bool = False) -> Text:
             parts.append(ChannelRef(*item["c"]))
         elif "m" in item:
             parts.append(MemberRef(*item["m"]))
+        elif "g" in item:
+            parts.append(CommandRef(*item["g"]))
         else:
             parts.append(Link(*item["l"]))
     return Rich(parts)

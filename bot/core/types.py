@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.core.text import ChannelRef, Link, MemberRef, Rich, Text, UserText
+from bot.core.text import ChannelRef, CommandRef, Link, MemberRef, Rich, Text, UserText
 
-__all__ = ["Actor", "Attachment", "Button", "Card", "ChannelRef", "Field", "Form", "FormInput", "Link", "MemberRef",
-           "Message", "Place", "Reply", "Rich", "Role", "Text", "UserText"]
+__all__ = ["Actor", "Attachment", "Button", "Card", "ChannelRef", "CommandRef", "Field", "Form", "FormInput", "Link",
+           "MemberRef", "Message", "Place", "Reply", "Rich", "Role", "Text", "UserText"]
 
 
 class Role(StrEnum):

@@ -16,12 +16,12 @@ from bot.core.clock import Clock, local_date
 from bot.core.errors import FieldErrors, UserError
 from bot.core.i18n import Translator
 from bot.core.params import convert
-from bot.core.registry import CommandSpec, Kind, Registry, describe_usage
+from bot.core.registry import CommandSpec, Kind, Registry, describe_usage, named
 from bot.core.syntax import ParsedText, parse_command_text
 from bot.core.text import plain
 from bot.core.types import Actor, Place, Reply, Rich
 from bot.dispatch.context import BUTTON, FORM, TEXT, Context
-from bot.services import members, suggest
+from bot.services import gigs, members, suggest
 from bot.store.events import take_changed, take_written
 
 log = logging.getLogger(__name__)
@@ -120,16 +120,24 @@ class Dispatcher:
         spec, rest = self.registry.resolve(parsed.words) if parsed.words else (self.registry.commands["help"], ())
         if spec is None:
             raise self._unknown(parsed.words)
-        if ctx.role.rank < spec.role.rank:
-            raise UserError(f"errors.forbidden_{spec.role.value}", command=spec.name)
-        kwargs = await bind(ctx, spec, rest, parsed.options)
+        if ctx.role.rank >= spec.role.rank:
+            return await spec.handler(ctx, **await bind(ctx, spec, rest, parsed.options))
+        forbidden = UserError(f"errors.forbidden_{spec.role.value}", command=named(spec.name))
+        if not spec.gig_owner:
+            raise forbidden
+        try:  # the poster of a gig keeps control of it whatever their role now: only new posts need the role
+            kwargs = await bind(ctx, spec, rest, parsed.options)
+        except UserError:
+            raise forbidden from None
+        if not await gigs.posted_by(ctx.session, ctx.community.id, kwargs["id"], ctx.member.id):
+            raise forbidden
         return await spec.handler(ctx, **kwargs)
 
     def _unknown(self, words: tuple[str, ...]) -> UserError:
         name = self.registry.typed_name(words)
         close = difflib.get_close_matches(name.lower(), list(self.registry.commands), n=1)
         if close:
-            return UserError("errors.unknown_command_suggest", name=name, suggestion=close[0])
+            return UserError("errors.unknown_command_suggest", name=name, suggestion=named(close[0]))
         return UserError("errors.unknown_command", name=name)
 
 
@@ -148,7 +156,7 @@ async def bind(ctx: Context, spec: CommandSpec, words: tuple[str, ...], options:
     for key, value in options.items():
         if spec.param(key) is None:
             names = ", ".join(p.name for p in spec.params if not p.positional) or "-"
-            raise UserError("errors.unknown_option", key=key, command=spec.name, known=names)
+            raise UserError("errors.unknown_option", key=key, command=named(spec.name), known=names)
         if key in raw:
             raise UserError("errors.given_twice", key=key)
         raw[key] = value

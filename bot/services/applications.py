@@ -41,14 +41,18 @@ async def find(session: AsyncSession, gig_id: int, member_id: int) -> Applicatio
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def check_can_apply(session: AsyncSession, gig: Gig, member: Member) -> None:
-    """Refuse a poster's own gig, and a second application with the first one's status."""
+async def check_can_apply(session: AsyncSession, gig: Gig, member: Member) -> Application | None:
+    """Refuse a poster's own gig, and a second application with the first one's status.
+
+    A withdrawn application is returned instead: applying again takes it up (one application per member and gig).
+    """
     if gig.poster_id == member.id:
         raise UserError("apply.own_gig", id=gig.id)
     earlier = await find(session, gig.id, member.id)
-    if earlier is not None:
+    if earlier is not None and earlier.status != WITHDRAWN:
         raise UserError("apply.already", id=gig.id, status=status_name(earlier.status),
                         date=earlier.created_at.date().isoformat())
+    return earlier
 
 
 async def apply(session: AsyncSession, gig: Gig, member: Member, pitch: str, now: datetime) -> Application:
@@ -61,9 +65,11 @@ async def apply(session: AsyncSession, gig: Gig, member: Member, pitch: str, now
     await locks.lock(session, gig)
     if gig.status != OPEN:
         raise UserError("apply.closed", id=gig_id)
-    await check_can_apply(session, gig, member)
+    withdrawn = await check_can_apply(session, gig, member)
     if len(pitch) > MAX_PITCH:
         raise UserError("gig.too_long", name="pitch", max=MAX_PITCH, length=len(pitch))
+    if withdrawn is not None:
+        return await apply_again(session, withdrawn, member, pitch, now)
     application = Application(gig_id=gig.id, member_id=member.id, status=APPLIED, pitch=pitch, created_at=now,
                               updated_at=now)
     application.gig, application.member = gig, member
@@ -73,6 +79,24 @@ async def apply(session: AsyncSession, gig: Gig, member: Member, pitch: str, now
     except IntegrityError:  # a second press at the same moment: the first one's application stands
         raise UserError("apply.already", id=gig_id, status=status_name(APPLIED), date=now.date().isoformat()) from None
     session.add(ApplicationEvent(application_id=application.id, from_status=None, to_status=APPLIED,
+                                 actor_id=member.id, at=now))
+    return application
+
+
+async def apply_again(session: AsyncSession, application: Application, member: Member, pitch: str,
+                      now: datetime) -> Application:
+    """Take up a withdrawn application: back to applied with the new pitch and date, both steps in its history.
+
+    Its reminders start afresh, as for a first application; the history keeps the first date.
+    """
+    await session.execute(
+        update(Application).where(Application.id == application.id)
+        .values(status=APPLIED, pitch=pitch, reminders=True, created_at=now, updated_at=now)
+        .execution_options(synchronize_session=False))
+    for name, value in (("status", APPLIED), ("pitch", pitch), ("reminders", True), ("created_at", now),
+                        ("updated_at", now)):
+        set_committed_value(application, name, value)
+    session.add(ApplicationEvent(application_id=application.id, from_status=WITHDRAWN, to_status=APPLIED,
                                  actor_id=member.id, at=now))
     return application
 
@@ -98,14 +122,16 @@ async def lock(session: AsyncSession, application: Application) -> None:
 
 
 async def transition(session: AsyncSession, application: Application, target: ApplicationStatus,
-                     actor: Member | None, now: datetime) -> ApplicationStatus:
+                     actor: Member | None, now: datetime, override: bool = False) -> ApplicationStatus:
     """Move an application to a new status and record it in the history; return the old status.
 
     The update is conditional on the status it was read at: of two presses at once, the second is told where
-    the application now stands instead of writing a second history row.
+    the application now stands instead of writing a second history row. `override` is the poster's record of the
+    outcome, which wins over whatever the member recorded.
     """
     previous = application.status
-    check_transition(previous, target)
+    if not override:
+        check_transition(previous, target)
     moved = await session.execute(
         update(Application).where(Application.id == application.id, Application.status == previous)
         .values(status=target, updated_at=now).execution_options(synchronize_session=False))

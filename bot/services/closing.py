@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.core.clock import Clock
+from bot.core.states import ApplicationStatus
 from bot.core.types import Message
 from bot.services import applications, nudges, outbox, postings
 from bot.services.gigs import CLOSED, OPEN
@@ -28,6 +29,7 @@ class Closed:
 
     postings: int
     told: int
+    overridden: ApplicationStatus | None = None  # the hired member's own record that the poster's word replaced
 
 
 async def close_gig(session: AsyncSession, community: Community, gig: Gig, clock: Clock, actor: Member | None,
@@ -40,10 +42,12 @@ async def close_gig(session: AsyncSession, community: Community, gig: Gig, clock
     if not await mark_closed(session, gig, now, hired):
         return None
     found = await applications.of_gig(session, gig.id)
-    if hired is not None:
+    overridden = None
+    if hired is not None:  # the poster's record wins, also over a member who marked themselves rejected
         await applications.lock(session, hired)
         if hired.status != applications.HIRED:
-            await applications.transition(session, hired, applications.HIRED, actor, now)
+            previous = await applications.transition(session, hired, applications.HIRED, actor, now, override=True)
+            overridden = previous if applications.HIRED not in applications.ALLOWED[previous] else None
     updated = await postings.refresh(session, community, gig, clock)
     title = gig.title
     told = 0
@@ -57,7 +61,7 @@ async def close_gig(session: AsyncSession, community: Community, gig: Gig, clock
     if hired is not None:
         notify(session, community, hired.member, "close.dm_hired", clock, id=gig.id, title=title)
     await nudges.cancel_for_gig(session, gig.id)
-    return Closed(updated, told)
+    return Closed(updated, told, overridden)
 
 
 def notify(session: AsyncSession, community: Community, member: Member, key: str, clock: Clock,

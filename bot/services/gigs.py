@@ -130,12 +130,18 @@ def title_key(title: str) -> str:
 
 async def find_duplicate(session: AsyncSession, community_id: int, poster: Member, draft: GigDraft,
                          now: datetime) -> Gig | None:
-    """An earlier gig with the same canonical URL, or the same poster and title within 30 days."""
-    same: list[ColumnElement[bool]] = [(Gig.poster_id == poster.id) & (Gig.title_key == title_key(draft.title))
-            & (Gig.created_at >= now - DUPLICATE_WINDOW)]
+    """An open gig, or one closed within 30 days, with the same canonical URL, or the same poster and title.
+
+    A gig ends at its closing or its apply-by date, whichever comes first (the expiry job may close it later):
+    30 days after that, a recurring gig, its title and its link may be posted again.
+    """
+    since = now - DUPLICATE_WINDOW
+    recent = (Gig.apply_by >= since.date()) & or_(Gig.status == OPEN, Gig.closed_at >= since)
+    same: list[ColumnElement[bool]] = [(Gig.poster_id == poster.id) & (Gig.title_key == title_key(draft.title))]
     if draft.apply_url:
         same.append(Gig.canonical_url == canonical_url(draft.apply_url))
-    query = select(Gig).where(Gig.community_id == community_id, or_(*same)).order_by(Gig.id).limit(1)
+    query = (select(Gig).where(Gig.community_id == community_id, recent, or_(*same))
+             .order_by(Gig.id.desc()).limit(1))
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -168,6 +174,12 @@ async def get_gig(session: AsyncSession, community_id: int, gig_id: int) -> Gig:
     if gig is None or gig.community_id != community_id:
         raise UserError("gig.not_found", id=gig_id)
     return gig
+
+
+async def posted_by(session: AsyncSession, community_id: int, gig_id: int, member_id: int) -> bool:
+    """Whether the member posted this gig of the community."""
+    query = select(Gig.id).where(Gig.id == gig_id, Gig.community_id == community_id, Gig.poster_id == member_id)
+    return (await session.execute(query)).first() is not None
 
 
 def is_open(gig: Gig, today: date) -> bool:

@@ -97,7 +97,7 @@ async def test_duplicates_are_refused_with_the_earlier_gig_id(bot: Harness, cloc
     assert "already posted as #2" in text
     from datetime import timedelta
 
-    clock.advance(timedelta(days=31))  # the same title is fine again a month later; the same URL never is
+    clock.advance(timedelta(days=45))  # fine again 30 days after #1's apply-by date (2026-12-07) closed it
     await bot.ok("admin", '/gig post title="Fix my WordPress form" budget=150 apply_by=2027-01-30')
     assert await count(bot, Gig) == 3
 

@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from bot.core.i18n import Term, Translator
-from bot.core.text import ChannelRef, Link, MemberRef, Rich, UserText, from_json, plain, strip_bidi, to_json, user
+from bot.core.text import (
+    ChannelRef,
+    CommandRef,
+    Link,
+    MemberRef,
+    Rich,
+    UserText,
+    from_json,
+    plain,
+    strip_bidi,
+    to_json,
+    user,
+)
 
 
 def test_rich_joins_and_adds_keep_parts_and_merge_bot_text() -> None:
@@ -38,7 +50,7 @@ def test_translator_fills_placeholders_with_parts_and_plain_strings_become_user_
 
 def test_json_round_trips_every_part() -> None:
     text = Rich.of("bot ", UserText("typed"), ChannelRef("slack", "C1", "gigs"), MemberRef("discord", "7", "Mo"),
-                   Link("https://example.com", "Open"))
+                   Link("https://example.com", "Open"), CommandRef("route add", True, "fr"))
     assert from_json(to_json(text)) == text and tuple(from_json(to_json(text))) == tuple(text)
     assert [type(p) for p in from_json(to_json(text))] == [type(p) for p in text]
     assert to_json("only bot text") == "only bot text"

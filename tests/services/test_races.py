@@ -188,3 +188,16 @@ async def test_two_identical_route_adds_at_once_add_one_route(bot: Harness, monk
     replies = await twice(bot, "admin", "/gig route add #php tags=php")
     assert sorted(r.ok for r in replies) == [False, True]
     assert await count(bot, select(func.count()).select_from(Route).where(Route.channel == "php")) == 1
+
+
+async def test_two_applications_again_at_once_after_a_withdrawal_answer_already_applied(
+        bot: Harness, post_line: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    await posted_with_applicants(bot, post_line)
+    await bot.ok("alice", "/gig withdraw 1")
+    both_read_first(monkeypatch, apply_command, "get_gig")
+    replies = await twice(bot, "alice", "/gig apply 1")
+    assert sorted(r.ok for r in replies) == [False, True]
+    assert as_text(next(r for r in replies if not r.ok)).startswith("You already applied to #1 on 2026-11-23 "
+                                                                      "(status: applied)")
+    again = select(func.count()).select_from(ApplicationEvent).where(ApplicationEvent.from_status == "withdrawn")
+    assert await count(bot, again) == 1

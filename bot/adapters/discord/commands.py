@@ -16,9 +16,9 @@ from discord import app_commands
 from bot.adapters.discord.translator import text
 from bot.core.i18n import Translator
 from bot.core.registry import CommandSpec, Kind, Param, Registry
+from bot.core.text import ADMIN_GROUP, GROUP, command_words
 from bot.core.types import Role
 
-GROUP, ADMIN_GROUP = "gig", "gig-admin"
 TAG_PARAMS = ("tag", "tags")
 ANNOTATIONS: dict[Kind, Any] = {
     Kind.TEXT: str, Kind.INT: app_commands.Range[int, 1], Kind.GIG: app_commands.Range[int, 1], Kind.BOOL: bool,
@@ -67,10 +67,7 @@ def build(registry: Registry, on_command: OnCommand, suggest: Suggest) -> list[a
 
 def discord_words(spec: CommandSpec) -> list[str]:
     """The words under /gig or /gig-admin: `admin outbox retry` is /gig-admin outbox retry, as `admin` is implied."""
-    words = spec.name.split(" ")
-    if spec.role is Role.ADMIN and words[0] == "admin" and len(words) > 1:
-        return words[1:]
-    return words
+    return command_words(spec.name, spec.role is Role.ADMIN, "discord")[1:]
 
 
 def _callback(spec: CommandSpec, on_command: OnCommand) -> Callable[..., Awaitable[None]]:

@@ -10,9 +10,21 @@ from typing import Any
 
 import discord
 
+from bot.adapters.discord.translator import shown_name
 from bot.core import types as core
 from bot.core.buttons import BUTTON_ID
-from bot.core.text import ChannelRef, Link, MemberRef, Text, UserText, plain, strip_bidi
+from bot.core.text import (
+    ChannelRef,
+    CommandRef,
+    Link,
+    MemberRef,
+    Rich,
+    Text,
+    UserText,
+    command_words,
+    plain,
+    strip_bidi,
+)
 from bot.core.types import Button, Card, Form, Reply
 
 MAX_CONTENT = 2000
@@ -45,10 +57,23 @@ def escape(text: str, masked: bool = False) -> str:
     return MENTION.sub(lambda m: "\\" + m.group(0), text)
 
 
+def spell(ref: CommandRef) -> str:
+    """A command as Discord runs it, named as the reader's client shows it: `/gig-admin route add`, `/gig aide`."""
+    return "/" + " ".join(shown_name(word, ref.locale) for word in command_words(ref.name, ref.admin, PLATFORM))
+
+
+def spelled(text: Text) -> Text:
+    """Text with the commands it names spelled as on Discord."""
+    if type(text) is str or not any(type(part) is CommandRef for part in text):
+        return text
+    return Rich.of(*(spell(part) if type(part) is CommandRef else part for part in text))
+
+
 def markdown(text: Text, mentions: bool = True) -> str:
     """Text for a place Discord parses as markdown; references become mentions where `mentions` (not in titles)."""
     if type(text) is str:
         return text
+    text = spelled(text)
     out: list[str] = []
     for index, part in enumerate(text):
         kind = type(part)
@@ -81,7 +106,7 @@ def embed(card: Card) -> discord.Embed:
         result.add_field(name=cut(markdown(item.label, mentions=False), 256), value=cut(markdown(item.value), 1024)
                          or "-", inline=True)
     if card.footer:
-        result.set_footer(text=cut(plain(card.footer), 2048))
+        result.set_footer(text=cut(plain(spelled(card.footer)), 2048))
     return result
 
 

@@ -15,6 +15,14 @@ def text(default: str, key: str) -> app_commands.locale_str:
     return app_commands.locale_str(default, key=key)
 
 
+def shown_name(word: str, locale: str | None) -> str:
+    """A command's word as a Discord client in that language shows it (`apply` is `candidater` in French)."""
+    language = normalise_locale(locale)
+    if language is None or language == DEFAULT_LOCALE:
+        return word
+    return catalog(language).get("discord.names." + word.replace("-", "_"), word)
+
+
 class CatalogTranslator(app_commands.Translator):
     """Looks locale_str keys up in bot/locales; English is the default text, so only other languages answer."""
 

@@ -11,6 +11,10 @@ from bot.core.types import Role
 
 SCOPES = ["commands", "chat:write", "im:write", "users:read", "files:write"]  # files:write: files_upload_v2
 EVENTS = ["app_home_opened"]
+# What the bot does today, and nothing more: Slack shows this to whoever installs the app.
+ABOUT = ("gigbot runs a gig board for freelancing communities: posters and admins post small paid gigs, which are "
+         "reposted to the job channels routed by tags, remote or location; members browse, search and apply, track "
+         "their applications, and get follow-up nudges by DM; applicants hear when a gig closes.")
 
 
 def manifest(registry: Registry, base_url: str, socket_mode: bool = False) -> dict[str, Any]:
@@ -57,8 +61,7 @@ def usage_hint(registry: Registry, limit: int = 100) -> str:
 
 
 def _long_description(registry: Registry, t: Translator) -> str:
-    lines = ["gigbot runs a gig board for freelancing communities: screened gigs reposted to job channels, "
-             "applications tracked by each member, and follow-up nudges by DM.", "", "Commands:"]
+    lines = [ABOUT, "", "Commands:"]
     lines += [f"/gig {spec.name}: {t(f'help.{spec.key}')}" for spec in sorted(registry, key=lambda s: s.name)]
     return "\n".join(lines)[:4000]
 

@@ -108,7 +108,7 @@ async def test_every_subcommand_through_interaction_create(discord_rig: DiscordR
 
 async def test_members_cannot_run_admin_commands_even_if_discord_shows_them(discord_rig: DiscordRig) -> None:
     answer = await run(discord_rig, "gig-admin route list", user=ALICE_ID)
-    assert answer == "Only admins can run `/gig route list`."
+    assert answer == "Only admins can run `/gig-admin route list`."
 
 
 async def test_french_from_the_interaction_locale(discord_rig: DiscordRig) -> None:
