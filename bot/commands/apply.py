@@ -8,13 +8,14 @@ from bot.commands._params import GIG_ID
 from bot.core.errors import UserError
 from bot.core.i18n import Term
 from bot.core.registry import Param, registry
-from bot.core.states import ApplicationStatus
+from bot.core.states import ApplicationStatus, NudgeKind
 from bot.core.types import Form, FormInput, Reply, Rich, Text
 from bot.dispatch.context import BUTTON, Context
 from bot.services import applications, nudges, postings
 from bot.services.cards import gig_card
 from bot.services.gigs import get_gig, is_open
 from bot.services.policy import NudgePolicy
+from bot.services.timing import format_day
 from bot.store.models import Gig
 
 
@@ -37,15 +38,17 @@ async def apply(ctx: Context, id: int, pitch: str = "") -> Reply:
         await applications.check_can_apply(ctx.session, gig, ctx.member)
         return Reply(form=apply_form(ctx, gig))
     application = await applications.apply(ctx.session, gig, ctx.member, pitch, ctx.now())
-    await nudges.after_apply(ctx.session, application, gig, ctx.community, ctx.now())
+    planned = await nudges.after_apply(ctx.session, application, gig, ctx.community, ctx.now())
     await postings.refresh(ctx.session, ctx.community, gig, ctx.clock)
     lines: list[Text] = [ctx.t("apply.done", id=gig.id, title=gig.title)]
     if gig.apply_url:
         lines.append(ctx.t("apply.external", url=gig.apply_url))
     lines.append(ctx.t("apply.next", id=gig.id))
-    if ctx.member.nudges_enabled:
-        days = NudgePolicy.of(ctx.community).first_nudge.days or 1
-        lines.append(ctx.t("apply.reminder", days=Term("time.days", count=days)))
+    if ctx.member.nudges_enabled and any(nudge.kind == NudgeKind.FOLLOW_UP for nudge in planned):
+        lines.append(ctx.t("apply.reminder", days=Term(
+            "time.days", count=NudgePolicy.of(ctx.community).first_nudge.days or 1)))
+    elif ctx.member.nudges_enabled:  # the gig closes before the reminder would come, so none is planned
+        lines.append(ctx.t("apply.no_reminder", id=gig.id, date=format_day(gig.apply_by, ctx.t.locale)))
     return Reply(Rich.join("\n", lines))
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.commands._params import GIG_ID
+from bot.core.clock import local_date
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
 from bot.core.states import ApplicationStatus
 from bot.core.types import Reply, Rich, Text
 from bot.dispatch.context import Context
 from bot.services import applications, nudges, outcomes
-from bot.services.gigs import get_gig
+from bot.services.gigs import OPEN, get_gig
+from bot.services.timing import format_day
+from bot.store.models import Gig
 
 
 @registry.command("mine")
@@ -20,12 +25,24 @@ async def mine(ctx: Context) -> Reply:
         return Reply(ctx.t("mine.empty"))
     lines: list[Text] = [ctx.t("mine.header", count=len(mine))]
     for application in mine:
-        days = (ctx.now() - application.updated_at).days
-        since = ctx.t("mine.today") if days == 0 else ctx.t("mine.days", count=days)
+        since = closed(ctx, application.gig) or changed(ctx, (ctx.now() - application.updated_at).days)
         lines.append(ctx.t("mine.line", id=application.gig_id, title=application.gig.title,
                            status=applications.status_name(application.status), since=since))
     lines.append(ctx.t("mine.hint"))
     return Reply(Rich.join("\n", lines))
+
+
+def closed(ctx: Context, gig: Gig) -> Rich | None:
+    """`gig closed on …` for a gig that takes no more applications (closed, filled, or past its apply-by date)."""
+    if gig.status == OPEN and gig.apply_by >= ctx.today():
+        return None
+    day = local_date(gig.closed_at, ctx.community.timezone) if gig.closed_at else gig.apply_by + timedelta(days=1)
+    return ctx.t("mine.closed", date=format_day(day, ctx.t.locale))
+
+
+def changed(ctx: Context, days: int) -> Rich:
+    """How long since the application last changed."""
+    return ctx.t("mine.today") if days == 0 else ctx.t("mine.days", count=days)
 
 
 @registry.command(

@@ -8,7 +8,9 @@ from bot.core.registry import Kind, Param, registry
 from bot.core.types import Reply
 from bot.dispatch.context import Context
 from bot.services import applications, nudges
-from bot.services.gigs import get_gig
+from bot.services.gigs import OPEN, get_gig
+from bot.services.policy import timezone_for
+from bot.services.timing import format_moment
 from bot.store.models import Application
 
 
@@ -28,14 +30,25 @@ async def snooze(ctx: Context, id: int) -> Reply:
     application = await my_application(ctx, id)
     if application.status not in applications.PENDING or not application.reminders:
         raise UserError("reminders.nothing_to_snooze", id=id)
-    due = await nudges.snooze(ctx.session, application, ctx.now())
-    return Reply(ctx.t("reminders.snoozed", id=id, when=due.strftime("%Y-%m-%d %H:%M UTC")))
+    if application.gig.status != OPEN:
+        raise UserError("reminders.snooze_closed", id=id)
+    if not ctx.member.nudges_enabled or ctx.member.dm_undeliverable:
+        raise UserError("reminders.cannot_reach")
+    wanted = ctx.now() + nudges.SNOOZE
+    due = await nudges.snooze(ctx.session, application, ctx.community, ctx.now())
+    zone = timezone_for(ctx.member.timezone, ctx.community.timezone)
+    key = "reminders.snoozed" if due == wanted else "reminders.snoozed_quiet"
+    return Reply(ctx.t(key, id=id, when=format_moment(due, zone, ctx.t.locale), zone=zone))
 
 
 @registry.command("reminders", GIG_ID, Param("state", Kind.BOOL, required=True, positional=True), button=True)
 async def reminders(ctx: Context, id: int, state: bool) -> Reply:
     """Turn the reminders about one application on or off."""
     application = await my_application(ctx, id)
-    application.reminders = state
-    await nudges.reschedule(ctx.session, application, ctx.community, ctx.now())
+    if state != application.reminders:
+        application.reminders = state
+        if state:
+            await nudges.resume(ctx.session, application.id, ctx.now())
+        else:
+            await nudges.pause(ctx.session, application.id)
     return Reply(ctx.t("reminders.on" if application.reminders else "reminders.off", id=id))

@@ -28,9 +28,10 @@ class NudgeKind(StrEnum):
 
 
 class NudgeState(StrEnum):
-    """A nudge row's state: pending until claimed by a tick, then sent, skipped or cancelled."""
+    """A nudge row's state: pending until claimed by a tick, then sent, skipped or cancelled; paused while off."""
 
     PENDING = "pending"
+    PAUSED = "paused"  # the member turned the application's reminders off: kept, with its due time, until back on
     CLAIMED = "claimed"
     SENT = "sent"
     CANCELLED = "cancelled"

@@ -18,6 +18,11 @@ from bot.services.gigs import CLOSED, OPEN
 from bot.services.members import translator_for
 from bot.store.models import Application, Community, Gig, Member
 
+# (why the gig closed, whether the applicant was interviewing) -> the notice they get
+NOTICES = {("expired", False): "close.dm_expired", ("expired", True): "close.dm_expired_interviewing",
+           ("filled", False): "close.dm", ("filled", True): "close.dm_filled_interviewing",
+           ("closed", False): "close.dm", ("closed", True): "close.dm_interviewing"}
+
 
 @dataclass(frozen=True)
 class Closed:
@@ -54,15 +59,22 @@ async def close_gig(session: AsyncSession, community: Community, gig: Gig, clock
     for application in found:
         if application is hired or application.status not in applications.PENDING:
             continue
-        t = translator_for(application.member, community)
-        key = "close.dm_expired" if expired else "close.dm"
-        outbox.enqueue_dm(session, application.member, Message(t(key, id=gig.id, title=title)), clock)
+        why = "expired" if expired else "filled" if hired is not None else "closed"
+        key = NOTICES[why, application.status == applications.INTERVIEWING]
+        notify(session, community, application.member, key, clock, id=gig.id, title=title)
         told += 1
     if hired is not None:
-        t = translator_for(hired.member, community)
-        outbox.enqueue_dm(session, hired.member, Message(t("close.dm_hired", id=gig.id, title=title)), clock)
+        notify(session, community, hired.member, "close.dm_hired", clock, id=gig.id, title=title)
     await nudges.cancel_for_gig(session, gig.id)
     return Closed(updated, told, overridden)
+
+
+def notify(session: AsyncSession, community: Community, member: Member, key: str, clock: Clock,
+           **values: object) -> None:
+    """DM a closing notice in the member's language, held until their quiet hours are over."""
+    message = Message(translator_for(member, community)(key, **values))
+    now = clock.now()
+    outbox.enqueue_dm(session, member, message, clock, not_before=nudges.reachable_at(member, community, now))
 
 
 async def mark_closed(session: AsyncSession, gig: Gig, now: datetime, hired: Application | None) -> bool:

@@ -6,11 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.clock import Clock, local_date
-from bot.core.types import Message
-from bot.services import audit, outbox
-from bot.services.closing import close_gig
+from bot.services import audit
+from bot.services.closing import close_gig, notify
 from bot.services.gigs import OPEN
-from bot.services.members import translator_for
 from bot.store.events import take_written
 from bot.store.models import Community, Gig
 
@@ -29,9 +27,8 @@ async def close_expired(sessions: async_sessionmaker[AsyncSession], clock: Clock
                 result = await close_gig(session, community, gig, clock, actor=None, expired=True)
                 if result is None:  # another process closed it meanwhile, and told everyone
                     continue
-                t = translator_for(gig.poster, community)
-                outbox.enqueue_dm(session, gig.poster, Message(t(
-                    "close.poster_expired", id=gig.id, title=gig.title, **result.counts())), clock)
+                notify(session, community, gig.poster, "close.poster_expired", clock, id=gig.id, title=gig.title,
+                       **result.counts())
                 audit.write(session, community.id, None, now, "gig.expire", gig.id)
                 closed += 1
         written = take_written(session)

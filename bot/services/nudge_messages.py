@@ -65,7 +65,14 @@ def _check(facts: NudgeFacts, t: Translator, values: dict[str, Any]) -> Message:
                              buttons=member_buttons(t, facts.gig_id)),))
 
 
+def ago(days: int, t: Translator) -> Rich:
+    """How long ago the member applied, as they would say it in a message to the poster."""
+    key = "nudge.ago_yesterday" if days <= 1 else "nudge.ago_couple" if days <= 3 else "nudge.ago_days"
+    return t(key, days=days)
+
+
 def _template(facts: NudgeFacts, t: Translator, values: dict[str, Any]) -> Message:
+    values = {**values, "ago": ago(facts.days, t)}
     body = Rich.join("\n", [t(f"nudge.{facts.kind}_why", **values), "", t("nudge.copy_hint"),
                              "> " + t(f"nudge.{facts.kind}_template", **values)])
     return Message(cards=(Card(t(f"nudge.{facts.kind}_title", **values), body,

@@ -48,7 +48,8 @@ class Shape(StrEnum):
 SHAPE_KEYS: dict[Shape, tuple[str, ...]] = {
     Shape.NOTICE: ("nudge.{kind}",),
     Shape.CHECK: ("nudge.{kind}_title", "nudge.{kind}_body"),
-    Shape.TEMPLATE: ("nudge.{kind}_title", "nudge.{kind}_why", "nudge.{kind}_template", "nudge.copy_hint"),
+    Shape.TEMPLATE: ("nudge.{kind}_title", "nudge.{kind}_why", "nudge.{kind}_template", "nudge.copy_hint",
+                     "nudge.ago_yesterday", "nudge.ago_couple", "nudge.ago_days"),
     Shape.REVIEW: ("nudge.{kind}_title", "nudge.{kind}_body", "nudge.button_applicants", "nudge.button_close"),
 }
 ALWAYS = (Stop.GIG_CLOSED, Stop.MEMBER_UNREACHABLE)

@@ -13,14 +13,14 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from bot.core.clock import Clock, as_utc
+from bot.core.clock import Clock, as_utc, local_date
 from bot.core.i18n import Translator
 from bot.core.states import ApplicationStatus, NudgeState
 from bot.services import outbox
@@ -114,7 +114,8 @@ async def send_claimed(session: AsyncSession, ids: list[int], now: datetime, wor
                Member.platform, Member.platform_user_id, Member.locale, Member.platform_locale, Member.timezone,
                Member.quiet_hours, Member.nudges_enabled, Member.dm_undeliverable,
                Application.status, Application.reminders, Application.updated_at,
-               Gig.id.label("gig"), Gig.title, Gig.status.label("gig_status"), Poster.display_name.label("poster"))
+               Gig.id.label("gig"), Gig.title, Gig.status.label("gig_status"), Gig.apply_by,
+               Poster.display_name.label("poster"))
         .join(Member, Member.id == Nudge.member_id)
         .outerjoin(Application, Application.id == Nudge.application_id)
         .outerjoin(Gig, Gig.id == func.coalesce(Nudge.gig_id, Application.gig_id))
@@ -137,7 +138,7 @@ def _decide(row: Any, community: Community, reviews: dict[int, tuple[int, bool, 
     rule = rule_for(row.kind)
     stops = rule.stops
     if ((Stop.MEMBER_UNREACHABLE in stops and (not row.nudges_enabled or row.dm_undeliverable))
-            or (Stop.GIG_CLOSED in stops and row.gig_status != OPEN)
+            or (Stop.GIG_CLOSED in stops and (row.gig_status != OPEN or ended(row.apply_by, community, now)))
             or (Stop.REMINDERS_OFF in stops and not row.reminders)
             or (Stop.STATUS_LEFT in stops and row.status not in rule.sent_at)):
         batch.skip.append(row.id)
@@ -171,6 +172,11 @@ def _decide(row: Any, community: Community, reviews: dict[int, tuple[int, bool, 
         batch.follow_ons[row.id] = planned
     if rule.marks is not None:
         batch.marks[row.id] = (row.application_id, row.status, rule.marks)
+
+
+def ended(apply_by: date | None, community: Community, now: datetime) -> bool:
+    """Whether the gig's apply-by date has passed, though the expiry job may not have closed it yet."""
+    return apply_by is not None and apply_by < local_date(now, community.timezone)
 
 
 async def _write(session: AsyncSession, batch: Batch, now: datetime, worker: str, claimed: int) -> TickResult:

@@ -62,7 +62,8 @@ def destination_ref(platform: str, kind: str, destination: str, name: str = "") 
 
 
 def outbox_row(community_id: int, platform: str, kind: str, destination: str, message: Message, now: datetime,
-               member_id: int | None = None, posting_id: int | None = None) -> dict[str, Any]:
+               member_id: int | None = None, posting_id: int | None = None,
+               not_before: datetime | None = None) -> dict[str, Any]:
     """The one way to build an outbox row (a dict, so the nudge tick can insert thousands in one statement).
 
     A message that edits a posting goes as an edit of that posting, whatever `kind` says.
@@ -71,22 +72,24 @@ def outbox_row(community_id: int, platform: str, kind: str, destination: str, me
         kind, posting_id = EDIT, message.edits
     return {"community_id": community_id, "platform": platform, "kind": kind, "destination": destination,
             "member_id": member_id, "posting_id": posting_id, "payload": to_payload(message), "state": PENDING,
-            "attempts": 0, "next_attempt_at": now, "created_at": now}
+            "attempts": 0, "next_attempt_at": not_before or now, "created_at": now}
 
 
 def enqueue(session: AsyncSession, community_id: int, platform: str, kind: str, destination: str, message: Message,
-            clock: Clock, posting_id: int | None = None, member_id: int | None = None) -> OutboxMessage:
-    """Add a message to the outbox in the caller's transaction."""
+            clock: Clock, posting_id: int | None = None, member_id: int | None = None,
+            not_before: datetime | None = None) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction (sent once `not_before` has come, if given)."""
     row = OutboxMessage(**outbox_row(community_id, platform, kind, destination, message, clock.now(),
-                                     member_id=member_id, posting_id=posting_id))
+                                     member_id=member_id, posting_id=posting_id, not_before=not_before))
     session.add(row)
     note_written(session, OUTBOX)
     return row
 
 
-def enqueue_dm(session: AsyncSession, member: Member, message: Message, clock: Clock) -> OutboxMessage | None:
+def enqueue_dm(session: AsyncSession, member: Member, message: Message, clock: Clock,
+               not_before: datetime | None = None) -> OutboxMessage | None:
     """A DM to a member, unless their DMs are known to be closed."""
     if member.dm_undeliverable:
         return None
     return enqueue(session, member.community_id, member.platform, DM, member.platform_user_id, message, clock,
-                   member_id=member.id)
+                   member_id=member.id, not_before=not_before)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_date, format_skeleton, format_time
 
 from bot.core.errors import UserError
 
@@ -96,3 +98,16 @@ def outside_quiet_hours(due: datetime, quiet: QuietHours | None, zone: str) -> d
         end_day += timedelta(days=1)  # the window started this evening and ends tomorrow morning
     end = datetime.combine(end_day, quiet.end, tzinfo=tz)
     return end.astimezone(due.tzinfo)
+
+
+def format_moment(when: datetime, zone: str, locale: str) -> str:
+    """A moment as the reader says it, on their clock: `Thu, Nov 26, 2026 10:00 AM`, `jeu. 26 nov. 2026 10:00`."""
+    tz = ZoneInfo(zone)
+    day = format_skeleton("yMMMEd", when, tzinfo=tz, locale=locale)
+    hour = format_time(when, "short", tzinfo=tz, locale=locale).replace("\u202f", " ")  # CLDR's narrow space before AM
+    return f"{day} {hour}"
+
+
+def format_day(day: date, locale: str) -> str:
+    """A date as the reader writes it: `Nov 24, 2026`, `24 nov. 2026`."""
+    return format_date(day, "medium", locale=locale)

@@ -76,13 +76,14 @@ async def start(url: str, slack: FakeSlack, discord: FakeDiscord, port: int) -> 
 
 
 async def seed_slack_nudges(url: str, gig_title: str) -> None:
-    """Slack members who applied to a gig, each with a follow-up nudge due now; quiet hours off."""
+    """Slack members who applied to a gig, each with a follow-up nudge due now; quiet hours off everywhere."""
     engine = make_engine(url)
     now = SystemClock().now()
     async with session_factory(engine)() as session:
         community = (await session.execute(select(Community).join(Workspace, Workspace.community_id == Community.id)
                                            .where(Workspace.platform == "slack"))).scalar_one()
-        community.settings = {**community.settings, "quiet": "off"}
+        for each in (await session.execute(select(Community))).scalars():  # Slack's and Discord's communities:
+            each.settings = {**each.settings, "quiet": "off"}  # closing notices wait out quiet hours, as nudges do
         gig = (await session.execute(select(Gig).where(Gig.title == gig_title))).scalar_one()
         for i in range(NUDGED):
             member = Member(community_id=community.id, platform="slack", platform_user_id=f"U{500 + i}",
