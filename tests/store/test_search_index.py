@@ -1,5 +1,9 @@
 """`gig search` looks words up in an index: pg_trgm on PostgreSQL, FTS5 on SQLite; and common words still page fast."""
 
+import uuid
+from pathlib import Path
+
+import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -7,7 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from bot.app import App
 from bot.core.words import document
 from bot.services.gigs import COUNT_LIMIT, GigFilter, open_gigs, search_gigs
-from tests.conftest import Harness
+from bot.store.db import make_engine, migrate, session_factory
+from tests.conftest import POSTGRES_URL, START, Harness, postgres_engine
 
 MANY = ("INSERT INTO gig (community_id, poster_id, title, title_key, description, budget_min, budget_max, currency,"
         " hourly, remote, location, apply_by, source, status, created_at, search_text)"
@@ -67,3 +72,43 @@ async def test_sqlite_looks_words_up_in_fts5_which_the_triggers_keep(bot: Harnes
         assert (await search_gigs(session, 1, app.clock.now().date(), GigFilter(text="renamed"), 1, 5))[1] == 1
         assert (await search_gigs(session, 1, app.clock.now().date(), GigFilter(text="2999"), 1, 5))[1] == 0
         await session.execute(text("INSERT INTO gig_fts (gig_fts) VALUES ('integrity-check')"))  # raises if they differ
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_the_migration_gives_existing_gigs_their_search_words(backend: str, tmp_path: Path) -> None:
+    schema = f"gigbot_test_{uuid.uuid4().hex[:10]}"
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    else:
+        admin = await asyncpg.connect(POSTGRES_URL.replace("postgresql+asyncpg", "postgresql"), timeout=5)
+        await admin.execute(f'CREATE SCHEMA "{schema}"')
+        engine = postgres_engine(schema)
+    try:
+        await migrate(engine, "0007")
+        async with engine.begin() as connection:
+            await connection.execute(text(
+                "INSERT INTO community (id, name, default_locale, timezone, default_channels, settings, created_at)"
+                " VALUES (1, 'c', 'en', 'UTC', '{}', '{}', '2026-11-23 09:00:00')"))
+            await connection.execute(text(
+                "INSERT INTO member (id, community_id, platform, platform_user_id, display_name, is_poster,"
+                " nudges_enabled, dm_undeliverable, created_at) VALUES (1, 1, 'test', 'u', 'U', true, true, false,"
+                " '2026-11-23 09:00:00')"))
+            await connection.execute(text(
+                "INSERT INTO gig (id, community_id, poster_id, title, title_key, description, budget_min, budget_max,"
+                " currency, hourly, remote, location, apply_by, source, status, created_at) VALUES (1, 1, 1,"
+                " 'Café website', 'cafe website', 'Menu en ligne', 100, 100, 'EUR', false, true, '', '2026-12-31',"
+                " '', 'open', '2026-11-23 09:00:00')"))
+            await connection.execute(text("INSERT INTO gig_tag (gig_id, tag, position) VALUES (1, 'go', 0)"))
+        await migrate(engine)
+        async with engine.connect() as connection:
+            stored = (await connection.execute(text("SELECT search_text FROM gig"))).scalar_one()
+        assert stored == document("Café website", "Menu en ligne", "go")
+        async with session_factory(engine)() as session:
+            for typed in ("cafe", "golang", "MENU"):
+                _, total = await search_gigs(session, 1, START.date(), GigFilter(text=typed), 1, 5)
+                assert total == 1, typed
+    finally:
+        await engine.dispose()
+        if backend == "postgresql":
+            await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+            await admin.close()
