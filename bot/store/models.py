@@ -305,4 +305,18 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(Timestamp)
 
 
+class BrowseQuery(Base):
+    """A `gig list` or `gig search` with more pages, kept so its Next page button can run it again on any replica.
+
+    The key is a hash of the community and the query, so running the same query again reuses its row.
+    """
+
+    __tablename__ = "browse_query"
+    key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    command: Mapped[str] = mapped_column(String(16))  # list or search
+    options: Mapped[dict[str, Any]] = mapped_column(JSON)  # the search text and the filters, as the command reads them
+    expires_at: Mapped[datetime] = mapped_column(Timestamp, index=True)
+
+
 from bot.store import replicas as replicas  # noqa: E402  # the replica tables belong to the same metadata

@@ -136,8 +136,9 @@ class Message:
 
 
 def message(reply: Reply | core.Message) -> Message:
-    """A reply's text as content, its cards as embeds, every card's buttons in one view (never a ping)."""
+    """A reply's text as content, its cards as embeds, every card's buttons then its own in one view (never a ping)."""
     buttons = [button for card in reply.cards for button in card.buttons]
+    buttons += reply.buttons if isinstance(reply, Reply) else ()
     files = list(reply.attachments) if isinstance(reply, core.Message) else []
     return Message(cut(markdown(reply.text), MAX_CONTENT) or None, [embed(card) for card in reply.cards[:MAX_EMBEDS]],
                    view(buttons), files)

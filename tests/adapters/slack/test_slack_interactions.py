@@ -23,6 +23,7 @@ async def test_every_subcommand_answers_through_slack(slack: SlackRig) -> None:
     await posted(slack)
     script = [
         ("UADMIN", "help", "What you can run (admin):"), ("U1", "list", "Open gigs"), ("U1", "search form", "#1"),
+        ("U1", "more 0123456789abcdef 2", "too old"),
         ("U1", "show 1", "Fix my WordPress form"), ("U1", "apply 1", "You applied"),
         ("U2", "apply 1", "You applied"), ("U2", "withdraw 1", "You withdrew"), ("U1", "mine", "applied"),
         ("U1", "status 1 followed_up", "applied → followed up"), ("U1", "snooze 1", "remind you about #1"),

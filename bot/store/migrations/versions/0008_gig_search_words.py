@@ -1,4 +1,5 @@
-"""gig search words: each gig's folded words in gig.search_text, indexed (PostgreSQL pg_trgm, SQLite FTS5)
+"""gig search words: each gig's folded words in gig.search_text, indexed (PostgreSQL pg_trgm, SQLite FTS5);
+and browse_query, the queries behind the Next page buttons of `gig list` and `gig search`
 
 `gig search` matched substrings of lower(title) and lower(description), so `go` found "Django" and `cafe` missed
 "café". Now bot.core.words folds a gig's title, description and tags into a document of whole words
@@ -11,6 +12,9 @@ both databases, so no database's own accent rules (unaccent) can make them disag
   the characters a word may hold (`node.js`, `c++`), so each of our words is one FTS5 token.
 
 Existing gigs get their document here, computed by the same function the bot uses.
+
+browse_query keeps a list or search that has more pages (its words and filters) under a short key, which the
+reply's Next page button carries (Discord allows 100 characters in a button id; the words alone may be longer).
 
 Revision ID: 0008
 Revises: 0007
@@ -46,6 +50,17 @@ BATCH = 1000
 
 def upgrade() -> None:
     bind = op.get_bind()
+    op.create_table(
+        "browse_query",
+        sa.Column("key", sa.String(16), nullable=False),
+        sa.Column("community_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("command", sa.String(16), nullable=False),
+        sa.Column("options", sa.JSON(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name="pk_browse_query"),
+        sa.ForeignKeyConstraint(["community_id"], ["community.id"], name="fk_browse_query_community_id_community"),
+    )
+    op.create_index("ix_browse_query_expires_at", "browse_query", ["expires_at"])
     op.add_column("gig", sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
     _fill(bind)
     if bind.dialect.name == "postgresql":
@@ -78,6 +93,7 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS gig_fts")
     with op.batch_alter_table("gig") as batch:
         batch.drop_column("search_text")
+    op.drop_table("browse_query")
 
 
 def _fill(bind: sa.Connection) -> None:
