@@ -18,6 +18,7 @@ from bot.core.types import Button, Card, Form, Reply
 MAX_CONTENT = 2000
 MAX_EMBEDS = 10
 MAX_BUTTONS = 25
+MAX_ROWS = 5  # rows of buttons in one message, at most 5 buttons each
 PLATFORM = "discord"
 MENTION = re.compile(r"<(?=[@#/]|a?:\w+:\d)")  # user, role, channel, command mentions and custom emoji
 STYLES = {"primary": discord.ButtonStyle.primary, "danger": discord.ButtonStyle.danger}
@@ -88,8 +89,8 @@ def embed(card: Card) -> discord.Embed:
 class GigButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTTON_ID.pattern):
     """Any button of the core's grammar gig:<action>:<value>; it works after restarts, whatever message holds it."""
 
-    def __init__(self, button: Button) -> None:
-        super().__init__(discord.ui.Button(label=cut(button.label, 80), custom_id=button.id,
+    def __init__(self, button: Button, row: int | None = None) -> None:
+        super().__init__(discord.ui.Button(label=cut(button.label, 80), custom_id=button.id, row=row,
                                            style=STYLES.get(button.style, discord.ButtonStyle.secondary)))
 
     @classmethod
@@ -104,13 +105,14 @@ class GigButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTTON_
         await interaction.client.adapter.on_button(interaction, self.item.custom_id)
 
 
-def view(buttons: list[Button]) -> discord.ui.View | None:
-    """A persistent view of the buttons (at most 25)."""
-    if not buttons:
+def view(rows: list[list[Button]]) -> discord.ui.View | None:
+    """A persistent view of the buttons, row by row (at most 5 rows of 5)."""
+    if not rows:
         return None
     result = discord.ui.View(timeout=None)
-    for button in buttons[:MAX_BUTTONS]:
-        result.add_item(GigButton(button))
+    for index, row in enumerate(rows[:MAX_ROWS]):
+        for button in row[:5]:
+            result.add_item(GigButton(button, index))
     return result
 
 
@@ -136,12 +138,15 @@ class Message:
 
 
 def message(reply: Reply | core.Message) -> Message:
-    """A reply's text as content, its cards as embeds, every card's buttons then its own in one view (never a ping)."""
-    buttons = [button for card in reply.cards for button in card.buttons]
-    buttons += reply.buttons if isinstance(reply, Reply) else ()
+    """A reply's text as content, its cards as embeds and their buttons in one view (never a ping).
+
+    The reply's own buttons (a list's Next page) get a row of their own after the cards' rows.
+    """
+    own = [list(reply.buttons[:5])] if isinstance(reply, Reply) and reply.buttons else []
+    buttons = [button for card in reply.cards for button in card.buttons][:(MAX_ROWS - len(own)) * 5]
     files = list(reply.attachments) if isinstance(reply, core.Message) else []
     return Message(cut(markdown(reply.text), MAX_CONTENT) or None, [embed(card) for card in reply.cards[:MAX_EMBEDS]],
-                   view(buttons), files)
+                   view([buttons[start:start + 5] for start in range(0, len(buttons), 5)] + own), files)
 
 
 Submit = Callable[[discord.Interaction[Any], dict[str, str]], Awaitable[None]]
