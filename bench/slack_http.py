@@ -29,6 +29,8 @@ import aiohttp
 import asyncpg
 from slack_sdk.signature import SignatureVerifier
 
+from bot.core.words import document
+
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret"
 ADMIN_DSN = os.environ.get("GIGBOT_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -54,14 +56,18 @@ async def seed(dsn: str, gigs: int, applications: int, members: int = 20_000) ->
                             dm_undeliverable, created_at)
         SELECT 1, 'slack', 'U' || g, 'user' || g, g <= 10, true, false, now()
         FROM generate_series(1, {members}) g""")
+    tag_words = [document(tag).strip() for tag in TAGS]  # the search words of each tag, as gigbot writes them
     await connection.execute(f"""
         INSERT INTO gig (community_id, poster_id, title, title_key, description, budget_min, budget_max, currency,
-                         hourly, remote, location, apply_by, source, status, created_at)
+                         hourly, remote, location, apply_by, source, status, created_at, search_text)
         SELECT 1, 1 + g % 10, 'Gig number ' || g, 'gig number ' || g, 'A small paid job, number ' || g,
                10000 + (g % 500) * 100, 20000 + (g % 500) * 100, 'EUR', g % 7 = 0, g % 3 <> 0,
                CASE WHEN g % 3 = 0 THEN 'Paris' ELSE '' END, date '2030-12-31', '', 'open',
-               now() - make_interval(secs => {gigs} - g)
+               now() - make_interval(secs => {gigs} - g),
+               ' gig number ' || g || ' a small paid job ' || (ARRAY{tag_words!r})[1 + g % {len(TAGS)}] || ' '
         FROM generate_series(1, {gigs}) g""")
+    stored = await connection.fetchval("SELECT search_text FROM gig WHERE id = 5")
+    assert stored == document("Gig number 5", "A small paid job, number 5", TAGS[5 % len(TAGS)]), stored
     await connection.execute(f"""
         INSERT INTO gig_tag (gig_id, tag, position)
         SELECT g, (ARRAY{TAGS!r})[1 + g % {len(TAGS)}], 0 FROM generate_series(1, {gigs}) g""")

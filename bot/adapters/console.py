@@ -40,6 +40,8 @@ def render(destination: str, message: Reply | Message) -> list[str]:
     lines = plain(message.text).splitlines() if message.text else []
     for card in message.cards:
         lines.extend(render_card(card))
+    if isinstance(message, Reply) and message.buttons:
+        lines.append(" ".join(f"[{button.label}]({button.id})" for button in message.buttons))
     lines += [f"(file {attachment.filename}, {len(attachment.data)} bytes)"
               for attachment in getattr(message, "attachments", ())]
     return [f"[{destination}] {line}".rstrip() for line in lines]

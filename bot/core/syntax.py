@@ -12,6 +12,7 @@ OPTION = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 # Typographic double quotes quote like plain ones; ’ stays a letter, as phones type it in "I’m" or "l’équipe".
 SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
 PREFIX = re.compile(r"^/gig(?:\s|$)")
+BARE = re.compile(r"""^[^\s"'\\]+$""")  # a word that needs no quotes
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,11 @@ def parse_command_text(text: str) -> ParsedText:
             raise UserError("syntax.duplicate_option", key=key)
         options[key] = match.group(2).strip()
     return ParsedText(tuple(words), options)
+
+
+def quote(value: str) -> str:
+    """A word or option value written so that parse_command_text reads it back (typographic quotes as plain ones)."""
+    value = value.translate(SMART_QUOTES)
+    if BARE.match(value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

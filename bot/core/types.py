@@ -112,6 +112,7 @@ class Reply:
     field_errors: dict[str, str] = field(default_factory=dict)
     ok: bool = True
     changed: bool = False  # the command wrote to the database (adapters refresh views such as Slack's App Home)
+    buttons: tuple[Button, ...] = ()  # buttons of the reply itself, under its cards (a list's Next page)
 
 
 @dataclass(frozen=True)

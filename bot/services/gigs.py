@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, any_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, column, false, func, or_, select, table
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import FieldErrors, UserError
 from bot.core.params import read_bool
+from bot.core.words import document, words
 from bot.services.budget import Budget, parse_budget
-from bot.services.tags import parse_tags
+from bot.services.tags import alias_group, parse_tags
 from bot.services.urls import canonical_url, check_url
 from bot.store.models import Application, Gig, GigTag, Member
 
@@ -25,7 +25,6 @@ DUPLICATE_WINDOW = timedelta(days=30)
 GIG_FIELDS = ("title", "budget", "tags", "description", "remote", "location", "hours", "apply_by", "apply_url",
               "source")
 COUNT_LIMIT = 1000
-RARE_TAG = 1000  # search: a tag on more gigs than this is found by walking the newest gigs, not looked up
 OPEN = "open"
 CLOSED = "closed"
 
@@ -155,7 +154,7 @@ async def create_gig(session: AsyncSession, community_id: int, poster: Member, d
         currency=draft.budget.currency, hourly=draft.budget.hourly, remote=draft.remote, location=draft.location,
         hours=draft.hours, apply_by=draft.apply_by, apply_url=draft.apply_url,
         canonical_url=canonical_url(draft.apply_url) if draft.apply_url else None, source=draft.source,
-        status=OPEN, created_at=now,
+        status=OPEN, created_at=now, search_text=document(draft.title, draft.description, *draft.tags),
         tags=[GigTag(tag=tag, position=i) for i, tag in enumerate(draft.tags)],
     )
     gig.poster = poster
@@ -200,13 +199,12 @@ class GigFilter:
     text: str | None = None
 
 
-def open_gigs(community_id: int, today: date, flt: GigFilter, rare_tags: Collection[str] = ()) -> Select[Gig]:
+def open_gigs(community_id: int, today: date, flt: GigFilter, fts: bool = False) -> Select[Gig]:
     """The query of this community's open gigs that pass the filter.
 
-    Each search word must be in the title, the description or the tags. For the words in `rare_tags` the tag
-    lookup is written `id = ANY(ARRAY(...))` (PostgreSQL only), which the planner can OR in one bitmap with the
-    trigram indexes of title and description; other words keep `id IN (...)`, which suits walking the newest
-    gigs first until a page is found.
+    Each search word must be one of the gig's words (bot.core.words: title, description and tags, without case or
+    accents), or one of its tag aliases. `fts` looks the words up in SQLite's FTS5 table; otherwise they are LIKE
+    patterns on the search document, which PostgreSQL serves from a trigram index.
     """
     query = select(Gig).where(Gig.community_id == community_id, Gig.status == OPEN, Gig.apply_by >= today)
     if flt.tag:
@@ -220,14 +218,32 @@ def open_gigs(community_id: int, today: date, flt: GigFilter, rare_tags: Collect
         query = query.where(or_(worth >= flt.min_budget, Gig.hourly & Gig.hours.is_(None)))
         if flt.currency:
             query = query.where(Gig.currency == flt.currency)
-    for word in (flt.text or "").split():
-        pattern = word.lower()
-        tagged = select(GigTag.gig_id).where(GigTag.tag == pattern)
-        query = query.where(or_(func.lower(Gig.title).contains(pattern, autoescape=True),
-                                func.lower(Gig.description).contains(pattern, autoescape=True),
-                                Gig.id == any_(func.array(tagged.scalar_subquery())) if pattern in rare_tags
-                                else Gig.id.in_(tagged)))
+    if flt.text:
+        query = query.where(_matching(search_terms(flt.text), fts))
     return query
+
+
+def search_terms(text: str) -> list[set[str]]:
+    """What a search asks for: for each of its words, the words that may stand for it (itself and its aliases).
+
+    A typed word without letters or digits (`%`) is a term nothing can match.
+    """
+    terms: list[set[str]] = []
+    for typed in text.split():
+        found = words(typed)
+        terms += [alias_group(word) for word in found] if found else [set()]
+    return terms
+
+
+def _matching(terms: list[set[str]], fts: bool) -> ColumnElement[bool]:
+    if not all(terms):
+        return false()
+    if fts:  # one FTS5 query: ("go" OR "golang") AND "api"
+        match = " AND ".join("(" + " OR ".join(f'"{word}"' for word in sorted(term)) + ")" for term in terms)
+        return Gig.id.in_(select(column("rowid")).select_from(table("gig_fts"))
+                          .where(sql("gig_fts MATCH :match").bindparams(match=match)))
+    return and_(*(or_(*(Gig.search_text.contains(f" {word} ", autoescape=True) for word in sorted(term)))
+                  for term in terms))
 
 
 async def search_gigs(session: AsyncSession, community_id: int, today: date, flt: GigFilter, page: int,
@@ -237,14 +253,10 @@ async def search_gigs(session: AsyncSession, community_id: int, today: date, flt
     The count stops past COUNT_LIMIT (it then says COUNT_LIMIT + 1): counting 100,000 open gigs on every list
     would cost more than the page itself.
     """
-    rare_tags: set[str] = set()
-    words = {word.lower() for word in (flt.text or "").split()}
-    if words and (await session.connection()).dialect.name == "postgresql":
-        await session.execute(sql("SET LOCAL plan_cache_mode = force_custom_plan"))  # planned for these words
-        tagged = dict((await session.execute(select(GigTag.tag, func.count()).where(GigTag.tag.in_(words))
-                                             .group_by(GigTag.tag))).all())
-        rare_tags = {word for word in words if tagged.get(word, 0) <= RARE_TAG}
-    query = open_gigs(community_id, today, flt, rare_tags)
+    dialect = (await session.connection()).dialect.name
+    if flt.text and dialect == "postgresql":  # how many gigs hold a word decides the plan: plan for these words
+        await session.execute(sql("SET LOCAL plan_cache_mode = force_custom_plan"))
+    query = open_gigs(community_id, today, flt, fts=dialect == "sqlite")
     counted = query.with_only_columns(Gig.id).limit(COUNT_LIMIT + 1).subquery()
     total = (await session.execute(select(func.count()).select_from(counted))).scalar_one()
     rows = await session.execute(

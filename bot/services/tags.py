@@ -25,6 +25,12 @@ def normalise_tag(raw: str) -> str:
     return ALIASES.get(tag, tag)
 
 
+def alias_group(word: str) -> set[str]:
+    """A word with every name of the same tag: `golang` -> `go`, `golang`; a word that is no alias stays alone."""
+    canonical = ALIASES.get(word, word)
+    return {canonical, word} | {alias for alias, tag in ALIASES.items() if tag == canonical}
+
+
 def parse_tags(raw: str) -> list[str]:
     """Comma-separated tags, normalised and deduplicated in order; a bad tag is a user error."""
     tags: list[str] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -43,3 +45,13 @@ event.listen(Session, "do_orm_execute", _executed)
 def take_changed(session: AsyncSession) -> bool:
     """Whether this session wrote to the database since the last call."""
     return bool(session.sync_session.info.pop(CHANGED, False))
+
+
+@contextmanager
+def bookkeeping(session: AsyncSession) -> Iterator[None]:
+    """Writes made inside are the bot's bookkeeping, not a change the member made (views are not refreshed)."""
+    before = session.sync_session.info.get(CHANGED, False)
+    try:
+        yield
+    finally:
+        session.sync_session.info[CHANGED] = before

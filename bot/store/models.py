@@ -19,7 +19,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -140,6 +139,7 @@ class Gig(Base):
     filled_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")  # bot.core.words.document
 
     tags: Mapped[list[GigTag]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="GigTag.position"
@@ -152,9 +152,10 @@ class Gig(Base):
         return [tag.tag for tag in self.tags]
 
 
-for _column in (Gig.title, Gig.description):  # `gig search` on PostgreSQL: pg_trgm indexes (migration 0005)
-    Index(f"ix_gig_{_column.key}_trgm", func.lower(_column).label(f"lower_{_column.key}"), postgresql_using="gin",
-          postgresql_ops={f"lower_{_column.key}": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+# `gig search` (migration 0008): on PostgreSQL a pg_trgm index of the search words; on SQLite the FTS5 table
+# gig_fts, kept by triggers, which the metadata does not describe.
+Index("ix_gig_search_trgm", Gig.search_text, postgresql_using="gin",
+      postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
 
 
 class GigTag(Base):
@@ -302,6 +303,20 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class BrowseQuery(Base):
+    """A `gig list` or `gig search` with more pages, kept so its Next page button can run it again on any replica.
+
+    The key is a hash of the community and the query, so running the same query again reuses its row.
+    """
+
+    __tablename__ = "browse_query"
+    key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    command: Mapped[str] = mapped_column(String(16))  # list or search
+    options: Mapped[dict[str, Any]] = mapped_column(JSON)  # the search text and the filters, as the command reads them
+    expires_at: Mapped[datetime] = mapped_column(Timestamp, index=True)
 
 
 from bot.store import replicas as replicas  # noqa: E402  # the replica tables belong to the same metadata

@@ -8,7 +8,7 @@ from bot.adapters import console
 from bot.adapters.discord import render
 from bot.adapters.slack import blocks
 from bot.core.text import ChannelRef, Link, MemberRef, Rich, UserText
-from bot.core.types import Attachment, Card, Field, Message, Reply
+from bot.core.types import Attachment, Button, Card, Field, Message, Reply
 
 REFS = Rich.of("to ", ChannelRef("slack", "C0GIGS", "gigs"), ", ", ChannelRef("discord", "111", "jobs"), " by ",
                MemberRef("slack", "U1", "<!channel>"), " and ", MemberRef("discord", "222", "[x](https://e.vil)"))
@@ -71,6 +71,23 @@ def test_discord_leaves_ordinary_text_alone_and_never_pings() -> None:
 def test_discord_sends_attachments_as_files() -> None:
     kwargs = render.message(Message("chart", attachments=(Attachment("a.png", b"\x89PNG", "image/png"),))).send_kwargs()
     assert [f.filename for f in kwargs["files"]] == ["a.png"] and isinstance(kwargs["files"][0], discord.File)
+
+
+def test_discord_puts_a_replys_own_buttons_on_a_row_after_its_cards_rows() -> None:
+    cards = tuple(Card(f"#{n}", buttons=(Button("Apply", f"gig:apply:{n}"), Button("Details", f"gig:show:{n}")))
+                  for n in range(1, 4))
+    reply = Reply("page 1", cards=cards, buttons=(Button("Next page", "gig:more:0123456789abcdef.2"),))
+    rows: dict[int, list[str]] = {}
+    for item in render.message(reply).view.children:  # type: ignore[union-attr]
+        rows.setdefault(item.item.row, []).append(item.item.custom_id)  # type: ignore[attr-defined]
+    *cards_rows, last = [rows[index] for index in sorted(rows)]
+    assert last == ["gig:more:0123456789abcdef.2"]  # alone, under every gig's buttons
+    expected = [i for n in range(1, 4) for i in (f"gig:apply:{n}", f"gig:show:{n}")]
+    assert [i for row in cards_rows for i in row] == expected
+    many = Reply("page 1", cards=cards * 5, buttons=reply.buttons)  # more card buttons than rows: the row stays
+    shown = render.message(many).view.children  # type: ignore[union-attr]
+    custom_ids = [item.item.custom_id for item in shown]  # type: ignore[attr-defined]
+    assert len(custom_ids) == 21 and custom_ids[-1] == "gig:more:0123456789abcdef.2"
 
 
 def test_console_prints_as_typed_with_plain_names() -> None:

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from bot.core.text import plain
 from tests.conftest import Harness, as_text
 
 
@@ -134,3 +135,73 @@ async def test_suggestions_while_typing_a_gig_or_a_tag(bot: Harness) -> None:
     assert len(await suggest(Kind.GIG, "", actor, place)) == 12  # open gigs only: #2 is closed
     assert await suggest(Kind.TEXT, "py", actor, place) == [("python", "python")]
     assert [v for _, v in await suggest(Kind.TEXT, "", actor, place)][:2] == ["python", "django"]
+
+
+async def titles(reply) -> list[str]:  # type: ignore[no-untyped-def]
+    assert reply.ok, as_text(reply)
+    return [plain(card.title) for card in reply.cards]
+
+
+async def post_pythons(bot: Harness, count: int) -> None:
+    for n in range(count):
+        await bot.ok("admin", f'/gig post title="Python scraper {n}" budget=50 tags=python remote=no '
+                              f'location="Le Mans" description="Un café, n° {n}" apply_by=2027-06-30')
+    await bot.ok("admin", '/gig post title="Python elsewhere" budget=50 tags=python remote=no location=Lyon')
+    await bot.ok("admin", '/gig post title="Ruby scraper" budget=50 tags=ruby remote=no location="Le Mans"')
+
+
+async def test_the_more_hint_repeats_the_whole_search_quoted_and_runs_as_shown(bot: Harness) -> None:
+    await post_pythons(bot, 7)
+    first = await bot.run("alice", '/gig search python café tag=py location="Le Mans" remote=no')
+    assert await titles(first) == [f"#{n} · Python scraper {n - 1}" for n in (7, 6, 5, 4, 3)]
+    hint = plain(first.text).splitlines()[-1]
+    assert hint == 'More: /gig search python café tag=python remote=no location="Le Mans" page=2'
+    second = await bot.run("alice", hint.removeprefix("More: "))
+    assert await titles(second) == ["#2 · Python scraper 1", "#1 · Python scraper 0"]
+    assert "More:" not in plain(second.text) and second.buttons == ()
+    listed = await bot.run("alice", "/gig list tag=python remote=no page=1")
+    assert plain(listed.text).splitlines()[-1] == "More: /gig list tag=python remote=no page=2"
+    quoted = await bot.run("alice", '/gig search "python" Scraper min_budget="10 EUR" location=\'Le "Mans\'')
+    assert quoted.ok and quoted.cards == ()  # no such place, but the words and the quote survive:
+    await bot.ok("admin", '/gig post title="Odd place" budget=50 location=\'Le "Mans\' description="python scraper"')
+    for n in range(5):
+        await bot.ok("admin", f'/gig post title="Odd place {n}" budget=50 location=\'Le "Mans\' tags=python,scraper')
+    quoted = await bot.run("alice", '/gig search "python" Scraper min_budget="10 EUR" location=\'Le "Mans\'')
+    hint = plain(quoted.text).splitlines()[-1]
+    assert hint == r'More: /gig search python Scraper location="Le \"Mans" min_budget="10 EUR" page=2'
+    assert await titles(await bot.run("alice", hint.removeprefix("More: "))) == ["#10 · Odd place"]
+
+
+async def test_the_next_page_button_runs_the_same_search_on_the_next_page(bot: Harness) -> None:
+    await post_pythons(bot, 12)
+    first = await bot.run("alice", "/gig search python scraper remote=no")
+    [button] = first.buttons
+    assert button.label == "Next page" and len(button.id) <= 100
+    second = await bot.press("alice", button.id)
+    assert await titles(second) == [f"#{n} · Python scraper {n - 1}" for n in (7, 6, 5, 4, 3)]
+    assert "page 2 of 3 (12 in all)" in plain(second.text)
+    third = await bot.press("bob", second.buttons[0].id)  # anyone shown the button may press it
+    assert await titles(third) == ["#2 · Python scraper 1", "#1 · Python scraper 0"] and third.buttons == ()
+    long_words = " ".join(["python"] * 60)  # far more than a button id holds
+    button = (await bot.run("alice", f"/gig search {long_words} location=Mans")).buttons[0]
+    assert len(button.id) <= 100
+    assert len((await bot.press("alice", button.id)).cards) == 5
+    french = await bot.run("alice", "/gig search python scraper remote=non")
+    bot.locales["carol"] = "fr"
+    assert (await bot.run("carol", "/gig search python scraper remote=non")).buttons[0].label == "Page suivante"
+    assert french.buttons == first.buttons  # the same query keeps one key
+
+
+async def test_a_next_page_button_lasts_a_month_after_its_list_was_last_shown(bot: Harness, clock) -> None:
+    await post_pythons(bot, 6)
+    button = (await bot.run("alice", "/gig list tag=python")).buttons[0].id
+    clock.advance(timedelta(days=20))
+    assert await titles(await bot.press("alice", button)) == ["#1 · Python scraper 0"]  # "Python elsewhere" closed
+    assert (await bot.run("alice", "/gig list tag=python")).buttons[0].id == button  # shown again: renewed
+    clock.advance(timedelta(days=25))
+    assert await titles(await bot.press("alice", button)) == ["#1 · Python scraper 0"]  # "Python elsewhere" closed
+    clock.advance(timedelta(days=31))
+    gone = await bot.press("alice", button)
+    assert not gone.ok and "too old" in as_text(gone) and "/gig list" in as_text(gone)
+    other = await bot.press("alice", "gig:more:0123456789abcdef.2")
+    assert not other.ok and "too old" in as_text(other)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.errors import UserError
-from bot.core.syntax import ParsedText, parse_command_text
+from bot.core.syntax import OPTION, SMART_QUOTES, ParsedText, parse_command_text, quote
 
 
 def test_words_and_options_are_separated() -> None:
@@ -163,3 +163,12 @@ def test_quoted_words_and_options_round_trip(
 def test_slash_gig_prefix_changes_nothing(word_list: list[str]) -> None:
     text = " ".join(shlex.quote(w) for w in word_list)
     assert parse_command_text(f"/gig {text}") == parse_command_text(text)
+
+
+
+@given(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1))
+def test_a_quoted_word_or_value_is_read_back_as_it_was(value: str) -> None:
+    written = value.translate(SMART_QUOTES)  # typographic quotes are read as plain ones
+    assert parse_command_text(f"/gig list key={quote(value)}").options == {"key": written.strip()}
+    if not OPTION.match(written):  # a word that looks like key=value is read as an option, quoted or not
+        assert parse_command_text(f"/gig search {quote(value)}").words == ("search", written)

@@ -183,11 +183,15 @@ class Message:
 
 
 def message(reply: Reply | core.Message) -> Message:
-    """A reply's text as content, its cards as embeds, each card's buttons on their own row (never a ping)."""
+    """A reply's text as content, its cards as embeds, each card's buttons on their own row (never a ping).
+
+    The reply's own buttons (a list's Next page) get a row of their own after the cards' rows.
+    """
     cards = reply.cards[:MAX_EMBEDS]
+    own = [list(reply.buttons[:5])] if isinstance(reply, Reply) and reply.buttons else []
     files = list(reply.attachments) if isinstance(reply, core.Message) else []
     return Message(cut(markdown(reply.text), MAX_CONTENT) or None, [embed(card) for card in cards],
-                   view(button_rows(cards)), files)
+                   view(button_rows(cards)[:MAX_ROWS - len(own)] + own), files)
 
 
 Submit = Callable[[discord.Interaction[Any], dict[str, str]], Awaitable[None]]

@@ -128,6 +128,8 @@ def message_blocks(message: Reply | Message) -> list[dict[str, Any]]:
         blocks.extend(_section(chunk) for chunk in _chunks(mrkdwn(message.text), MAX_SECTION))
     for card in message.cards:
         blocks.extend(card_blocks(card))
+    if isinstance(message, Reply) and message.buttons:
+        return [*blocks[:MAX_BLOCKS - 1], {"type": "actions", "elements": [button(b) for b in message.buttons[:25]]}]
     return blocks[:MAX_BLOCKS]
 
 

@@ -54,7 +54,7 @@ def usage_hint(registry: Registry, limit: int = 100) -> str:
     names = ["help"] + [spec.name for spec in registry.visible_to(Role.MEMBER) if spec.name != "help"]
     hint = ""
     for name in names:
-        if len(hint) + len(name) + 5 > limit:
+        if len(hint) + len(" | ") + len(name) + len(" | …") > limit:  # room left for the ellipsis
             return hint + " | …"
         hint = f"{hint} | {name}" if hint else name
     return hint

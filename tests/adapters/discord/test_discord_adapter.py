@@ -261,3 +261,20 @@ async def test_a_message_sent_again_after_a_crash_is_not_posted_twice(discord_ri
     async with rig.core.sessions() as session:
         posting = (await session.execute(select(Posting))).scalar_one()
     assert posting.message_ref == f"{GIGS_ID}:{first['id']}"
+
+
+async def test_a_search_with_more_pages_has_a_next_page_button_that_shows_the_next_page(
+        discord_rig: DiscordRig) -> None:
+    rig = discord_rig
+    for n in range(7):
+        assert "Posted" in await run(rig, "gig post", {"title": f"Logo number {n}", "budget": "80", "tags": "design"},
+                                     user=CAROL_ID)
+    sent = await rig.fake.slash("gig search", {"text": "logo", "tag": "design"}, user=ALICE_ID)
+    callback = await sent.callback()
+    assert "More: /gig search logo tag=design page=2" in content(callback)
+    [more] = [i for i in custom_ids(callback.json["data"]) if i.startswith("gig:more:")]
+    assert len(more) <= 100
+    pressed = await rig.fake.click(sent.message, more, user=ALICE_ID)
+    second = await pressed.callback()
+    assert "page 2 of 2 (7 in all)" in content(second) and "Logo number 0" in content(second)
+    assert "Logo number 3" not in content(second)  # a Discord page holds four gigs

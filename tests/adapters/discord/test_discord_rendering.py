@@ -49,8 +49,9 @@ async def test_a_list_gives_each_gig_its_own_row_of_buttons_within_discords_limi
     data = (await sent.callback()).json["data"]
     assert "page 1 of 2 (6 in all)" in data["content"] and "page=2" in data["content"]
     embeds, rows = data["embeds"], data["components"]
-    assert len(embeds) == len(rows) == 4  # a row per gig, under Discord's 10 embeds and 5 rows
-    for embed, row in zip(embeds, rows, strict=True):
+    assert len(embeds) == 4 and len(rows) == 5  # a row per gig and the Next page row, within Discord's 5 rows
+    assert [b["custom_id"].split(":")[1] for b in rows[-1]["components"]] == ["more"]
+    for embed, row in zip(embeds, rows[:-1], strict=True):
         gig = embed["title"].split(" ")[0]  # "#6"
         buttons = row["components"]
         assert [b["custom_id"] for b in buttons] == [f"gig:apply:{gig[1:]}", f"gig:show:{gig[1:]}"]

@@ -23,6 +23,7 @@ async def test_every_subcommand_answers_through_slack(slack: SlackRig) -> None:
     await posted(slack)
     script = [
         ("UADMIN", "help", "What you can run (admin):"), ("U1", "list", "Open gigs"), ("U1", "search form", "#1"),
+        ("U1", "more 0123456789abcdef 2", "too old"),
         ("U1", "show 1", "Fix my WordPress form"), ("U1", "apply 1", "You applied"),
         ("U2", "apply 1", "You applied"), ("U2", "withdraw 1", "You withdrew"), ("U1", "mine", "applied"),
         ("U1", "status 1 followed_up", "applied → followed up"), ("U1", "snooze 1", "remind you about #1"),
@@ -227,3 +228,17 @@ async def test_a_button_in_the_app_home_answers_by_dm_and_refreshes_the_home(sla
     assert dm.args["channel"] == "DU1" and "applied → interviewing" in texts(dm)
     home = await slack.fake.next("views.publish")
     assert "#1 Fix my WordPress form: interviewing" in texts(home)
+
+
+async def test_a_search_with_more_pages_has_a_next_page_button_that_shows_the_next_page(slack: SlackRig) -> None:
+    await slack.command("UADMIN", "route default <#C0GIGS|gigs>")
+    for n in range(7):
+        await slack.command("UADMIN", f'post title="Logo number {n}" budget=80 tags=design location="Le Mans"')
+    answer = await slack.command("U1", 'search logo tag=design location="Le Mans"')
+    assert 'More: /gig search logo tag=design location="Le Mans" page=2' in texts(answer)
+    [more] = [a for a in action_ids(answer) if a.startswith("gig:more:")]
+    assert action_ids(answer)[-1] == more  # under the cards, after their Apply and Details
+    assert (await slack.press("U1", more))[0] == 200
+    second = await slack.fake.next("response_url")
+    assert "page 2 of 2 (7 in all)" in texts(second) and "Logo number 0" in texts(second)
+    assert "Logo number 2" not in texts(second) and not [a for a in action_ids(second) if "more" in a]

@@ -23,7 +23,8 @@ async def test_a_page_of_the_list_fits_in_one_slack_message(slack: SlackRig) -> 
     assert len(listing.args["blocks"]) <= 50
     shown = [b["text"]["text"] for b in listing.args["blocks"] if b["type"] == "header"]
     assert len(shown) == 15 and shown[-1].startswith("#3 ")  # every gig shown has its buttons: none cut off
-    assert action_ids(listing)[-2:] == ["gig:apply:3", "gig:show:3"]
+    assert action_ids(listing)[-3:-1] == ["gig:apply:3", "gig:show:3"]
+    assert action_ids(listing)[-1].startswith("gig:more:")  # and the Next page button after them
 
 
 async def test_admins_see_the_channels_and_members_of_undelivered_messages_as_references(slack: SlackRig) -> None:
