@@ -136,11 +136,14 @@ class DiscordAdapter:
                 return
         except Exception:
             log.exception("could not record interaction %s: acting on it anyway", data.get("id"))
-        if data.get("type") == MODAL_SUBMIT:
-            interaction = discord.Interaction(data=data, state=self.client._connection)  # type: ignore[arg-type]
-            await self.on_form(interaction, data.get("data") or {})
-        else:
+        if data.get("type") != MODAL_SUBMIT:
             parse(data)
+            return
+        interaction = discord.Interaction(data=data, state=self.client._connection)  # type: ignore[arg-type]
+        try:
+            await self.on_form(interaction, data.get("data") or {})
+        except Exception:
+            log.exception("form submission %s failed", data.get("id"))
 
     async def start(self) -> Callable[[], Awaitable[None]]:
         """Log in, connect to the gateway in the background, and return the stopper."""
@@ -163,7 +166,7 @@ class DiscordAdapter:
         await self._answer_in_time(interaction, work)
 
     async def on_button(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
-        """A persistent button: the core runs it, except the adapter's own 'edit and send again'."""
+        """A persistent button: the core runs it, except the adapter's own buttons of kept forms."""
         press = parse_button_id(custom_id) if custom_id.startswith((f"gig:{REFILL}:", f"gig:{SEND}:")) else None
         if press is not None:
             kept = await self._kept(interaction, press.value)
@@ -193,10 +196,16 @@ class DiscordAdapter:
         await self.answer(interaction, await task)
 
     async def answer(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
-        """Open the reply's form, or show the reply privately."""
-        if reply.form is not None and not interaction.response.is_done():
-            await self._open(interaction, replicas.KeptForm(reply.form, user=str(interaction.user.id)))
-            return
+        """Open the reply's form, or show the reply privately; a form that can no longer open becomes a button."""
+        if reply.form is not None:
+            kept = replicas.KeptForm(reply.form, user=str(interaction.user.id))
+            if not interaction.response.is_done():
+                await self._open(interaction, kept)
+                return
+            token = await replicas.keep_form(self.core.sessions, kept, self.core.clock.now())
+            t = Translator(str(interaction.locale))
+            button = Button(t.label("discord.form_open"), button_id(REFILL, token), "primary")
+            reply = Reply(t("discord.form_late"), cards=(Card(reply.form.title, buttons=(button,)),))
         parts = render.message(reply)
         if parts.content is None and not parts.embeds:
             parts.content = "✓"
@@ -218,16 +227,19 @@ class DiscordAdapter:
         kept = await replicas.kept_form(self.core.sessions, token, self.core.clock.now())
         if kept is not None and kept.user == str(interaction.user.id):
             return kept
-        t = Translator(str(interaction.locale))
-        await self.answer(interaction, Reply(t("discord.refill_expired"), ok=False))
+        await self._gone(interaction)
         return None
+
+    async def _gone(self, interaction: discord.Interaction[Any]) -> None:
+        """Say that the form is no longer open."""
+        await self.answer(interaction, Reply(Translator(str(interaction.locale))("discord.refill_expired"), ok=False))
 
     async def on_form(self, interaction: discord.Interaction[Any], data: dict[str, Any]) -> None:
         """A submitted modal: add what was typed to the kept form, then show the next step or run the command."""
         typed = render.submitted(data.get("components") or [])
         named = render.parse_form_id(str(data.get("custom_id", "")))
-        if named is None:
-            await self._kept(interaction, "")  # not a form of ours (or one from before an upgrade): it is gone
+        if named is None:  # not a form of ours (or one opened before an upgrade)
+            await self._gone(interaction)
             return
         command, args, token = named
         kept = await replicas.kept_form(self.core.sessions, token, self.core.clock.now())
@@ -236,7 +248,7 @@ class DiscordAdapter:
             await self._answer_in_time(interaction, work)
             return
         if kept.user != str(interaction.user.id):
-            await self._kept(interaction, "")
+            await self._gone(interaction)
             return
         kept = replace(kept, values={**kept.values, **typed})
         pages = render.steps(kept.form)

@@ -20,7 +20,8 @@ def inputs(modal: dict) -> dict[str, str | None]:
 
 def buttons(call: object) -> dict[str, str]:
     """The buttons of an answer: label -> custom_id."""
-    data = call.json["data"]  # type: ignore[attr-defined]
+    body = call.json  # type: ignore[attr-defined]
+    data = body.get("data", body)  # an interaction callback wraps the message; a follow-up is the message
     return {c["label"]: c["custom_id"] for row in data.get("components", []) for c in row["components"]}
 
 
@@ -145,3 +146,18 @@ async def test_a_step_can_be_sent_as_it_is_and_only_by_its_member(discord_rig: D
     assert "no longer open" in content(await other.callback())
     sent = await rig.fake.click(step.message, send_now, user=CAROL_ID)
     assert 'Posted gig #1 "Fix my WordPress form"' in content(await sent.callback())
+
+
+async def test_a_form_that_cannot_open_in_time_comes_as_a_button_that_opens_it(discord_rig: DiscordRig,
+                                                                                monkeypatch) -> None:
+    from bot.adapters.discord import adapter
+
+    rig = discord_rig
+    monkeypatch.setattr(adapter, "DEFER_AFTER", 0)  # the answer comes after the interaction was deferred
+    command = await rig.fake.slash("gig settings", {}, user=ALICE_ID)
+    assert (await command.callback()).json["type"] == 5
+    follow_up = await command.next()
+    assert "could not open by itself" in content(follow_up)
+    [message] = command.messages
+    pressed = await rig.fake.click(message, buttons(follow_up)["Open the form"], user=ALICE_ID)
+    assert set(inputs(await opened(pressed))) == {"tz", "quiet", "nudges", "lang"}
