@@ -73,6 +73,13 @@ async def kept_form(sessions: async_sessionmaker[AsyncSession], token: str, now:
     return KeptForm(form, dict(kept.form_values), shape.get("user", ""), shape.get("step", 0))
 
 
+async def forget_form(sessions: async_sessionmaker[AsyncSession], token: str) -> None:
+    """Drop a form that was sent."""
+    async with sessions() as session:
+        await session.execute(delete(FormRefill).where(FormRefill.token == token))
+        await session.commit()
+
+
 def _input(shape: dict[str, Any]) -> FormInput:
     """An input read back from JSON (its choices come back as lists)."""
     return replace(FormInput(**shape), kind=InputKind(shape["kind"]),

@@ -275,6 +275,7 @@ class DiscordAdapter:
         reply = await self.core.dispatcher.submit(form.command, kept.values, actor_of(interaction),
                                                   place_of(interaction), form.args)
         if reply.ok:
+            await replicas.forget_form(self.core.sessions, token)  # its buttons now say it is no longer open
             return reply
         await replicas.keep_form(self.core.sessions, replace(kept, step=0), self.core.clock.now(), token)
         t = Translator(str(interaction.locale))

@@ -180,7 +180,7 @@ def modal(form: Form, token: str, step: int = 0, values: dict[str, str] | None =
                               timeout=None)
     for item in pages[step]:
         multiline = item.kind is core.InputKind.MULTILINE
-        hint = item.placeholder or (" / ".join(value for value, _ in item.choices) if item.choices else "") or (
+        hint = item.placeholder or " / ".join(value for value, _ in item.choices) or (
             DATE_HINT if item.kind is core.InputKind.DATE else "")
         result.add_item(discord.ui.TextInput(
             label=cut(item.label, 45), custom_id=item.name, required=item.required,

@@ -146,6 +146,8 @@ async def test_a_step_can_be_sent_as_it_is_and_only_by_its_member(discord_rig: D
     assert "no longer open" in content(await other.callback())
     sent = await rig.fake.click(step.message, send_now, user=CAROL_ID)
     assert 'Posted gig #1 "Fix my WordPress form"' in content(await sent.callback())
+    again = await rig.fake.click(step.message, send_now, user=CAROL_ID)  # a form sent is closed
+    assert "no longer open" in content(await again.callback())
 
 
 async def test_a_form_that_cannot_open_in_time_comes_as_a_button_that_opens_it(discord_rig: DiscordRig,
