@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from bot.store.models import Application, Gig, Member
@@ -47,19 +48,21 @@ async def two_gigs(rig: DiscordRig) -> tuple[dict, dict]:
     return first, second
 
 
-async def test_two_members_apply_forms_open_at_once_each_land_on_their_own_gig(discord_rig: DiscordRig) -> None:
+@pytest.mark.parametrize("bob_first", [False, True])
+async def test_two_members_apply_forms_open_at_once_each_land_on_their_own_gig(discord_rig: DiscordRig,
+                                                                               bob_first: bool) -> None:
     rig = discord_rig
     first, second = await two_gigs(rig)
     alice = await rig.fake.click(first, "gig:apply:1", user=ALICE_ID)
     alice_modal = await opened(alice)
     bob = await rig.fake.click(second, "gig:apply:2", user=BOB_ID)
     bob_modal = await opened(bob)
-    assert alice_modal["custom_id"] != bob_modal["custom_id"] and len(bob_modal["custom_id"]) <= 100
-    alice_sent = await rig.fake.submit_modal(alice, {"pitch": "Alice on the form"}, user=ALICE_ID)
-    assert "You applied to #1" in content(await alice_sent.callback())
-    bob_sent = await rig.fake.submit_modal(bob, {"pitch": "Bob on the logo"}, user=BOB_ID)
-    assert "You applied to #2" in content(await bob_sent.callback())
+    submissions = [(alice, ALICE_ID, "Alice on the form", "#1"), (bob, BOB_ID, "Bob on the logo", "#2")]
+    for sent, user, pitch, gig in reversed(submissions) if bob_first else submissions:
+        answer = await rig.fake.submit_modal(sent, {"pitch": pitch}, user=user)
+        assert f"You applied to {gig}" in content(await answer.callback())
     assert await applications(rig) == [(1, ALICE_ID, "Alice on the form"), (2, BOB_ID, "Bob on the logo")]
+    assert alice_modal["custom_id"] != bob_modal["custom_id"] and len(bob_modal["custom_id"]) <= 100
 
 
 async def test_forms_opened_before_a_restart_are_taken_after_it(discord_rig: DiscordRig) -> None:
