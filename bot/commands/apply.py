@@ -9,7 +9,7 @@ from bot.core.errors import UserError
 from bot.core.i18n import Term
 from bot.core.registry import Param, registry
 from bot.core.states import ApplicationStatus, NudgeKind
-from bot.core.types import Form, FormInput, Reply, Rich, Text
+from bot.core.types import Form, FormInput, InputKind, Reply, Rich, Text
 from bot.dispatch.context import BUTTON, Context
 from bot.services import applications, nudges, postings
 from bot.services.cards import gig_card
@@ -23,7 +23,7 @@ def apply_form(ctx: Context, gig: Gig) -> Form:
     """The pitch form the Apply button opens, with the gig above it."""
     card = gig_card(gig, ctx.t, 0, ctx.today())
     return Form("apply", ctx.t.label("apply.form_title", id=gig.id), (
-        FormInput("pitch", ctx.t.label("apply.form_pitch"), multiline=True,
+        FormInput("pitch", ctx.t.label("apply.form_pitch"), kind=InputKind.MULTILINE,
                   placeholder=ctx.t.label("apply.form_pitch_hint")),
     ), ctx.t.label("apply.form_submit"), args=(str(gig.id),), cards=(replace(card, buttons=(), fields=(), footer=""),))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.errors import UserError
 from bot.core.i18n import Translator
 from bot.core.registry import Param, describe_usage, registry
-from bot.core.types import ChannelRef, Form, FormInput, Message, Reply, Rich, Role
+from bot.core.types import ChannelRef, Form, FormInput, InputKind, Message, Reply, Rich, Role
 from bot.dispatch.context import Context
 from bot.services import outbox
 from bot.services.budget import min_paid
@@ -19,13 +19,19 @@ REQUIRED = ("title", "budget")
 
 
 def post_form(t: Translator) -> Form:
-    """The post form: five inputs, Discord's limit; the other fields take their defaults."""
+    """The post form: every field of a gig, the essentials first (a platform that must split it shows those first)."""
+    yes_no = (("yes", t.label("post.form_remote_yes")), ("no", t.label("post.form_remote_no")))
     return Form("post", t.label("post.form_title"), (
         FormInput("title", t.label("post.form_gig_title"), required=True, placeholder=t.label("post.form_title_hint")),
         FormInput("budget", t.label("post.form_budget"), required=True, placeholder=t.label("post.form_budget_hint")),
         FormInput("tags", t.label("post.form_tags"), placeholder="wordpress, php"),
-        FormInput("description", t.label("post.form_description"), multiline=True),
+        FormInput("description", t.label("post.form_description"), kind=InputKind.MULTILINE),
         FormInput("apply_url", t.label("post.form_apply_url"), placeholder="https://"),
+        FormInput("remote", t.label("post.form_remote"), kind=InputKind.CHOICE, choices=yes_no),
+        FormInput("location", t.label("post.form_location"), placeholder=t.label("post.form_location_hint")),
+        FormInput("hours", t.label("post.form_hours"), kind=InputKind.NUMBER, placeholder="10"),
+        FormInput("apply_by", t.label("post.form_apply_by"), kind=InputKind.DATE),
+        FormInput("source", t.label("post.form_source"), placeholder=t.label("post.form_source_hint")),
     ), t.label("post.form_submit"))
 
 

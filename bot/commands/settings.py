@@ -9,7 +9,7 @@ from bot.core.errors import FieldErrors, UserError
 from bot.core.i18n import SUPPORTED_LOCALES, Translator, normalise_locale
 from bot.core.params import read_bool
 from bot.core.registry import Param, registry
-from bot.core.types import Form, FormInput, Reply, Rich
+from bot.core.types import Form, FormInput, InputKind, Reply, Rich
 from bot.dispatch.context import Context
 from bot.services.policy import DEFAULT_QUIET
 from bot.services.timing import parse_quiet_hours, parse_timezone
@@ -57,7 +57,8 @@ def settings_form(t: Translator, member: Member) -> Form:
     return Form("settings", t.label("settings.form_title"), (
         FormInput("tz", t.label("settings.form_tz"), member.timezone or "", placeholder="Europe/Paris"),
         FormInput("quiet", t.label("settings.form_quiet"), member.quiet_hours or "", placeholder="21-9"),
-        FormInput("nudges", t.label("settings.form_nudges"), "on" if member.nudges_enabled else "off"),
+        FormInput("nudges", t.label("settings.form_nudges"), "on" if member.nudges_enabled else "off",
+                  kind=InputKind.CHOICE, choices=(("on", t.label("settings.on")), ("off", t.label("settings.off")))),
         FormInput("lang", t.label("settings.form_lang"), member.locale or "", placeholder="en, fr"),
     ), t.label("settings.form_submit"))
 

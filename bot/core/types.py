@@ -7,8 +7,8 @@ from enum import StrEnum
 
 from bot.core.text import ChannelRef, CommandRef, Link, MemberRef, Rich, Text, UserText
 
-__all__ = ["Actor", "Attachment", "Button", "Card", "ChannelRef", "CommandRef", "Field", "Form", "FormInput", "Link",
-           "MemberRef", "Message", "Place", "Reply", "Rich", "Role", "Text", "UserText"]
+__all__ = ["Actor", "Attachment", "Button", "Card", "ChannelRef", "CommandRef", "Field", "Form", "FormInput",
+           "InputKind", "Link", "MemberRef", "Message", "Place", "Reply", "Rich", "Role", "Text", "UserText"]
 
 
 class Role(StrEnum):
@@ -78,16 +78,27 @@ class Card:
     # show apart from it (Discord puts every embed above every row of buttons)
 
 
+class InputKind(StrEnum):
+    """What an input takes; each platform renders it as best it can (a select, a date picker, a text box)."""
+
+    TEXT = "text"
+    MULTILINE = "multiline"
+    CHOICE = "choice"
+    DATE = "date"  # an ISO date, YYYY-MM-DD
+    NUMBER = "number"  # a whole number
+
+
 @dataclass(frozen=True)
 class FormInput:
-    """One input of a form; forms hold at most five (Discord's modal limit)."""
+    """One input of a form; a form holds as many as the feature needs, and each renderer fits them to its platform."""
 
     name: str
     label: str
     value: str = ""
-    multiline: bool = False
+    kind: InputKind = InputKind.TEXT
     required: bool = False
     placeholder: str = ""
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label) pairs of a CHOICE input
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ class SeenKey(Base):
 
 
 class FormRefill(Base):
-    """A Discord form that failed its checks, kept so any replica can re-open it filled with what was typed."""
+    """A Discord form opened for a member, kept so any replica takes its submission, its next step or its refill."""
 
     __tablename__ = "form_refill"
     token: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -1,6 +1,7 @@
 from sqlalchemy import func, select
 
-from bot.core.types import Rich
+from bot.core.types import InputKind, Rich
+from bot.services.gigs import GIG_FIELDS
 from bot.store.models import AuditEntry, Gig, OutboxMessage, Posting
 from tests.conftest import Harness
 
@@ -83,7 +84,11 @@ async def test_a_gig_must_have_a_title_and_a_paid_budget(bot: Harness) -> None:
 async def test_post_without_fields_explains_how_and_offers_the_form(bot: Harness) -> None:
     reply = await bot.run("admin", "/gig post")
     assert reply.ok and reply.form is not None
-    assert [i.name for i in reply.form.inputs] == ["title", "budget", "tags", "description", "apply_url"]
+    names = [i.name for i in reply.form.inputs]
+    assert sorted(names) == sorted(GIG_FIELDS)  # every field of a gig, the essentials first
+    assert names[:5] == ["title", "budget", "tags", "description", "apply_url"]
+    kinds = {i.name: i.kind for i in reply.form.inputs}
+    assert (kinds["remote"], kinds["apply_by"], kinds["hours"]) == (InputKind.CHOICE, InputKind.DATE, InputKind.NUMBER)
     assert "/gig post title=" in reply.text
 
 

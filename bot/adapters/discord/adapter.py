@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -22,7 +23,7 @@ from bot.config import Settings
 from bot.core.buttons import button_id, parse_button_id
 from bot.core.i18n import Translator
 from bot.core.registry import CommandSpec, Kind
-from bot.core.types import Actor, Button, Card, Form, Place, Reply
+from bot.core.types import Actor, Button, Card, FormInput, Place, Reply, Rich, Text, UserText
 from bot.dispatch.context import TEXT
 from bot.services import delivery, replicas
 
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 DEFER_AFTER = 2.0
-REFILL = "refill"
+REFILL = "refill"  # a button that opens a kept form (its next step, or again after errors)
+SEND = "formsend"  # a button that runs a kept form with what was typed so far
 MODAL_SUBMIT = 5
 
 
@@ -125,20 +127,23 @@ class DiscordAdapter:
     async def _take(self, data: dict[str, Any], parse: Callable[[Any], None]) -> None:
         """Record the interaction id (an insert that fails on a duplicate); only the process that recorded it acts.
 
-        A modal submit reaches only the process that opened the modal (discord.py keeps modals in memory), so the
-        others leave its id to that one.
+        A modal submission is read from the interaction's own data (discord.py would look the modal up in its
+        memory by custom_id alone), so any replica takes it, also after a restart.
         """
-        if data.get("type") == MODAL_SUBMIT:
-            modals = getattr(self.client._connection._view_store, "_modals", {})
-            if (data.get("data") or {}).get("custom_id") not in modals:
-                return
         try:
             if not await replicas.first_time(self.core.sessions, f"discord:{data['id']}", self.core.clock.now()):
                 log.info("interaction %s already taken by another session", data["id"])
                 return
         except Exception:
             log.exception("could not record interaction %s: acting on it anyway", data.get("id"))
-        parse(data)
+        if data.get("type") != MODAL_SUBMIT:
+            parse(data)
+            return
+        interaction = discord.Interaction(data=data, state=self.client._connection)  # type: ignore[arg-type]
+        try:
+            await self.on_form(interaction, data.get("data") or {})
+        except Exception:
+            log.exception("form submission %s failed", data.get("id"))
 
     async def start(self) -> Callable[[], Awaitable[None]]:
         """Log in, connect to the gateway in the background, and return the stopper."""
@@ -161,10 +166,16 @@ class DiscordAdapter:
         await self._answer_in_time(interaction, work)
 
     async def on_button(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
-        """A persistent button: the core runs it, except the adapter's own 'edit and send again'."""
-        press = parse_button_id(custom_id) if custom_id.startswith(f"gig:{REFILL}:") else None
+        """A persistent button: the core runs it, except the adapter's own buttons of kept forms."""
+        press = parse_button_id(custom_id) if custom_id.startswith((f"gig:{REFILL}:", f"gig:{SEND}:")) else None
         if press is not None:
-            await self._refill(interaction, press.value)
+            kept = await self._kept(interaction, press.value)
+            if kept is None:
+                return
+            if press.action == REFILL:
+                await self._open(interaction, kept, press.value)
+            else:
+                await self._answer_in_time(interaction, self._send(interaction, kept, press.value))
             return
         work = self.core.dispatcher.press(custom_id, actor_of(interaction), place_of(interaction))
         await self._answer_in_time(interaction, work)
@@ -185,10 +196,16 @@ class DiscordAdapter:
         await self.answer(interaction, await task)
 
     async def answer(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
-        """Open the reply's form, or show the reply privately."""
-        if reply.form is not None and not interaction.response.is_done():
-            await interaction.response.send_modal(render.GigModal(reply.form, self._submitter(reply.form)))
-            return
+        """Open the reply's form, or show the reply privately; a form that can no longer open becomes a button."""
+        if reply.form is not None:
+            kept = replicas.KeptForm(reply.form, user=str(interaction.user.id))
+            if not interaction.response.is_done():
+                await self._open(interaction, kept)
+                return
+            token = await replicas.keep_form(self.core.sessions, kept, self.core.clock.now())
+            t = Translator(str(interaction.locale))
+            button = Button(t.label("discord.form_open"), button_id(REFILL, token), "primary")
+            reply = Reply(t("discord.form_late"), cards=(Card(reply.form.title, buttons=(button,)),))
         parts = render.message(reply)
         if parts.content is None and not parts.embeds:
             parts.content = "✓"
@@ -197,31 +214,76 @@ class DiscordAdapter:
         else:
             await interaction.response.send_message(**parts.send_kwargs(), ephemeral=True)
 
-    def _submitter(self, form: Form) -> render.Submit:
-        async def submit(interaction: discord.Interaction[Any], values: dict[str, str]) -> None:
-            reply = await self.core.dispatcher.submit(form.command, values, actor_of(interaction),
-                                                      place_of(interaction), form.args)
-            if reply.ok:
-                await self.answer(interaction, reply)
-                return
-            await self.answer(interaction, await self._with_refill(interaction, reply, form, values))
+    async def _open(self, interaction: discord.Interaction[Any], kept: replicas.KeptForm,
+                    token: str | None = None) -> None:
+        """Keep the form for every replica, then open its current step as a modal filled with what was typed."""
+        token = await replicas.keep_form(self.core.sessions, kept, self.core.clock.now(), token)
+        modal = render.modal(kept.form, token, kept.step, kept.values)
+        await interaction.response.send_modal(modal)
+        modal.stop()  # discord.py would keep it in memory by custom_id: the submission is read from the interaction
 
-        return submit
+    async def _kept(self, interaction: discord.Interaction[Any], token: str) -> replicas.KeptForm | None:
+        """The member's form kept under `token`; if it expired (or is someone else's), say so and return None."""
+        kept = await replicas.kept_form(self.core.sessions, token, self.core.clock.now())
+        if kept is not None and kept.user == str(interaction.user.id):
+            return kept
+        await self._gone(interaction)
+        return None
 
-    async def _with_refill(self, interaction: discord.Interaction[Any], reply: Reply, form: Form,
-                           values: dict[str, str]) -> Reply:
-        """The error, with a button that re-opens the form filled with what the member typed (from any replica)."""
-        token = await replicas.keep_refill(self.core.sessions, form, values, self.core.clock.now())
-        t = Translator(str(interaction.locale))
-        button = Button(t.label("discord.refill"), button_id(REFILL, token), "primary")
-        return Reply(reply.text, cards=(Card(form.title, buttons=(button,)),), ok=False)
+    async def _gone(self, interaction: discord.Interaction[Any]) -> None:
+        """Say that the form is no longer open."""
+        await self.answer(interaction, Reply(Translator(str(interaction.locale))("discord.refill_expired"), ok=False))
 
-    async def _refill(self, interaction: discord.Interaction[Any], token: str) -> None:
-        kept = await replicas.refill(self.core.sessions, token, self.core.clock.now())
-        if kept is None:
-            t = Translator(str(interaction.locale))
-            await interaction.response.send_message(**render.message(Reply(t("discord.refill_expired"))).send_kwargs(),
-                                                    ephemeral=True)
+    async def on_form(self, interaction: discord.Interaction[Any], data: dict[str, Any]) -> None:
+        """A submitted modal: add what was typed to the kept form, then show the next step or run the command."""
+        typed = render.submitted(data.get("components") or [])
+        named = render.parse_form_id(str(data.get("custom_id", "")))
+        if named is None:  # not a form of ours (or one opened before an upgrade)
+            await self._gone(interaction)
             return
-        form, values = kept
-        await interaction.response.send_modal(render.GigModal(form, self._submitter(form), values))
+        command, args, token = named
+        kept = await replicas.kept_form(self.core.sessions, token, self.core.clock.now())
+        if kept is None:  # expired or pruned: the custom_id still says what to run
+            work = self.core.dispatcher.submit(command, typed, actor_of(interaction), place_of(interaction), args)
+            await self._answer_in_time(interaction, work)
+            return
+        if kept.user != str(interaction.user.id):
+            await self._gone(interaction)
+            return
+        kept = replace(kept, values={**kept.values, **typed})
+        pages = render.steps(kept.form)
+        if kept.step + 1 < len(pages):
+            kept = replace(kept, step=kept.step + 1)
+            await replicas.keep_form(self.core.sessions, kept, self.core.clock.now(), token)
+            await self.answer(interaction, self._next_step(interaction, kept, token, pages))
+            return
+        await self._answer_in_time(interaction, self._send(interaction, kept, token))
+
+    def _next_step(self, interaction: discord.Interaction[Any], kept: replicas.KeptForm, token: str,
+                   pages: list[tuple[FormInput, ...]]) -> Reply:
+        """Step k saved: Discord modals hold five inputs, so the rest opens from a button (or is left empty)."""
+        t = Translator(str(interaction.locale))
+        rest = ", ".join(item.label for page in pages[kept.step:] for item in page)
+        buttons = (Button(t.label("discord.form_continue"), button_id(REFILL, token), "primary"),
+                   Button(t.label("discord.form_send", submit=kept.form.submit or "✓"), button_id(SEND, token)))
+        return Reply(t("discord.form_step", step=kept.step, steps=len(pages), fields=rest),
+                     cards=(Card(kept.form.title, buttons=buttons),))
+
+    async def _send(self, interaction: discord.Interaction[Any], kept: replicas.KeptForm, token: str) -> Reply:
+        """Run the form's command with everything typed; on errors, list them by field with a button to edit."""
+        form = kept.form
+        reply = await self.core.dispatcher.submit(form.command, kept.values, actor_of(interaction),
+                                                  place_of(interaction), form.args)
+        if reply.ok:
+            await replicas.forget_form(self.core.sessions, token)  # its buttons now say it is no longer open
+            return reply
+        await replicas.keep_form(self.core.sessions, replace(kept, step=0), self.core.clock.now(), token)
+        t = Translator(str(interaction.locale))
+        labels = {item.name: item.label for item in form.inputs}
+        text: Text = reply.text
+        if reply.field_errors:
+            lines = [Rich.of(f"• {labels.get(name, name)}: ", UserText(message))  # messages quote what was typed
+                     for name, message in reply.field_errors.items()]
+            text = Rich.join("\n", [t("discord.form_errors"), *lines])
+        button = Button(t.label("discord.refill"), button_id(REFILL, token), "primary")
+        return Reply(text, cards=(Card(form.title, buttons=(button,)),), ok=False)

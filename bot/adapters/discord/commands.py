@@ -76,11 +76,12 @@ def _callback(spec: CommandSpec, on_command: OnCommand) -> Callable[..., Awaitab
     async def callback(interaction: discord.Interaction[Any], **options: Any) -> None:
         await on_command(interaction, spec, options)
 
-    ordered = sorted(spec.params, key=lambda p: not p.required)
+    ordered = sorted(spec.params, key=lambda p: not _required(spec, p))
     parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                     annotation=discord.Interaction)]
-    parameters += [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=_annotation(p),
-                                     default=inspect.Parameter.empty if p.required else None) for p in ordered]
+    parameters += [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                     annotation=_annotation(p, _required(spec, p)),
+                                     default=inspect.Parameter.empty if _required(spec, p) else None) for p in ordered]
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     english = Translator("en").label
     app_commands.describe(**{p.name: text(english(f"params.{p.name}")[:100], f"params.{p.name}")
@@ -99,9 +100,14 @@ def _choice_name(english: Callable[..., str], param: Param, value: str) -> app_c
     return text(english(key), key)
 
 
-def _annotation(param: Param) -> Any:
+def _required(spec: CommandSpec, param: Param) -> bool:
+    """Required on Discord: never for a command with a form, which opens its modal when run with no options."""
+    return param.required and not spec.form
+
+
+def _annotation(param: Param, required: bool) -> Any:
     annotation = ANNOTATIONS[param.kind]
-    return annotation if param.required else Optional[annotation]  # noqa: UP045 - Range does not support `|`
+    return annotation if required else Optional[annotation]  # noqa: UP045 - Range does not support `|`
 
 
 def _autocomplete(suggest: Suggest, kind: Kind) -> Callable[..., Awaitable[list[app_commands.Choice[Any]]]]:

@@ -1,10 +1,13 @@
-"""Rendering neutral replies for Discord: cards as embeds, buttons as persistent DynamicItems, forms as modals."""
+"""Rendering neutral replies for Discord: cards as embeds, buttons as persistent DynamicItems, forms as modals.
+
+A form becomes one modal per five inputs; a modal's custom_id carries the command, its arguments and the token of
+the form kept in the database, so its submission is read from the interaction alone, by any replica.
+"""
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +37,10 @@ MAX_ROWS = 5  # rows of buttons in one message, at most 5 buttons each
 MAX_LIST_CARDS = 4  # a page of a list: a row of buttons per gig, and the fifth row for the page's own buttons
 PLATFORM = "discord"
 MENTION = re.compile(r"<(?=[@#/]|a?:\w+:\d)")  # user, role, channel, command mentions and custom emoji
+FORM_PREFIX = "gig:form:"
+FORM_ID = re.compile(r"^gig:form:([a-z_]+):([0-9.]*):([0-9a-f]{16})$")
+MODAL_INPUTS = 5
+DATE_HINT = "YYYY-MM-DD"
 STYLES = {"primary": discord.ButtonStyle.primary, "danger": discord.ButtonStyle.danger}
 
 
@@ -194,27 +201,51 @@ def message(reply: Reply | core.Message) -> Message:
                    view(button_rows(cards)[:MAX_ROWS - len(own)] + own), files)
 
 
-Submit = Callable[[discord.Interaction[Any], dict[str, str]], Awaitable[None]]
+def steps(form: Form) -> list[tuple[core.FormInput, ...]]:
+    """A form's inputs in modals of at most five (Discord's limit), the first ones first."""
+    return [form.inputs[start:start + MODAL_INPUTS] for start in range(0, len(form.inputs), MODAL_INPUTS)] or [()]
 
 
-class GigModal(discord.ui.Modal):
-    """A core form as a modal (Discord allows five inputs); its submission goes back to the adapter."""
+def form_id(form: Form, token: str) -> str:
+    """A modal's custom_id: the command, its arguments and the token of the kept form (within 100 characters)."""
+    action = form.command.replace(" ", "_")
+    args = ".".join(form.args)
+    built = f"{FORM_PREFIX}{action}:{args}:{token}"
+    return built if len(built) <= 100 and FORM_ID.match(built) else f"{FORM_PREFIX}{action}::{token}"
 
-    def __init__(self, form: Form, on_submit: Submit, values: dict[str, str] | None = None) -> None:
-        super().__init__(title=cut(form.title, 45), custom_id=cut(f"gig:form:{form.command}", 100), timeout=None)
-        self.form = form
-        self.submit_to = on_submit
-        self.inputs: dict[str, discord.ui.TextInput[Any]] = {}
-        for item in form.inputs[:5]:
-            text_input: discord.ui.TextInput[Any] = discord.ui.TextInput(
-                label=cut(item.label, 45), custom_id=item.name, required=item.required,
-                default=(values or {}).get(item.name, item.value) or None,
-                placeholder=cut(item.placeholder, 100) or None,
-                style=discord.TextStyle.paragraph if item.multiline else discord.TextStyle.short,
-                max_length=4000 if item.multiline else 500)
-            self.inputs[item.name] = text_input
-            self.add_item(text_input)
 
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        """Hand the typed values to the adapter."""
-        await self.submit_to(interaction, {name: field.value or "" for name, field in self.inputs.items()})
+def parse_form_id(custom_id: str) -> tuple[str, tuple[str, ...], str] | None:
+    """The command, arguments and token a modal's custom_id carries; None if it is not one of ours."""
+    match = FORM_ID.match(custom_id)
+    if match is None:
+        return None
+    action, args, token = match.groups()
+    return action.replace("_", " "), tuple(args.split(".")) if args else (), token
+
+
+def modal(form: Form, token: str, step: int = 0, values: dict[str, str] | None = None) -> discord.ui.Modal:
+    """One step of a form as a modal, filled with `values`; `(1/2)` in its title when the form has more steps."""
+    pages = steps(form)
+    suffix = f" ({step + 1}/{len(pages)})" if len(pages) > 1 else ""
+    result = discord.ui.Modal(title=cut(form.title, 45 - len(suffix)) + suffix, custom_id=form_id(form, token),
+                              timeout=None)
+    for item in pages[step]:
+        multiline = item.kind is core.InputKind.MULTILINE
+        hint = item.placeholder or " / ".join(value for value, _ in item.choices) or (
+            DATE_HINT if item.kind is core.InputKind.DATE else "")
+        result.add_item(discord.ui.TextInput(
+            label=cut(item.label, 45), custom_id=item.name, required=item.required,
+            default=(values or {}).get(item.name, item.value) or None, placeholder=cut(hint, 100) or None,
+            style=discord.TextStyle.paragraph if multiline else discord.TextStyle.short,
+            max_length=4000 if multiline else 500))
+    return result
+
+
+def submitted(components: list[dict[str, Any]]) -> dict[str, str]:
+    """The values of a MODAL_SUBMIT's components by custom_id: action rows of text inputs, or labels around one."""
+    values: dict[str, str] = {}
+    for row in components:
+        for item in row.get("components") or [row.get("component") or {}]:
+            if item.get("custom_id"):
+                values[item["custom_id"]] = str(item.get("value") or ",".join(item.get("values") or []))
+    return values

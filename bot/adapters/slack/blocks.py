@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.core.text import ChannelRef, Link, MemberRef, Text, UserText, strip_bidi
 from bot.core.text import plain as plain_text
-from bot.core.types import Button, Card, Form, Message, Reply
+from bot.core.types import Button, Card, Form, FormInput, InputKind, Message, Reply
 
 MAX_SECTION = 3000
 MAX_FIELD = 2000
@@ -18,11 +18,13 @@ MAX_BUTTON = 75
 MAX_BLOCKS = 50
 MAX_LIST_CARDS = 15  # a page of a list: three blocks a gig (header, facts, buttons) within a message's 50
 MAX_MODAL_TITLE = 24
+MAX_MODAL_BLOCKS = 100
 FORM_PREFIX = "gig:form:"
 INPUT_ACTION = "value"
 PLATFORM = "slack"
 SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]+$")
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]+$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def escape(text: str) -> str:
@@ -152,22 +154,45 @@ def title_text(message: Reply | Message) -> str:
     return plain_text(message.cards[0].title) if message.cards else " "
 
 
+def input_element(item: FormInput) -> dict[str, Any]:
+    """The element of one input: a select for a choice, a date picker, a number input, else a text input."""
+    element: dict[str, Any] = {"action_id": INPUT_ACTION}
+    if item.kind is InputKind.CHOICE:
+        options = [{"text": plain(label, 75), "value": value} for value, label in item.choices[:100]]
+        element |= {"type": "static_select", "options": options}
+        initial = [option for option in options if option["value"] == item.value]
+        if initial:
+            element["initial_option"] = initial[0]
+    elif item.kind is InputKind.DATE:
+        element["type"] = "datepicker"
+        if ISO_DATE.match(item.value):
+            element["initial_date"] = item.value
+    elif item.kind is InputKind.NUMBER:
+        element |= {"type": "number_input", "is_decimal_allowed": False}
+        if item.value.isdecimal():
+            element["initial_value"] = item.value
+    else:
+        element |= {"type": "plain_text_input", "multiline": item.kind is InputKind.MULTILINE}
+        if item.value:
+            element["initial_value"] = item.value
+    if item.placeholder and item.kind is not InputKind.DATE:
+        element["placeholder"] = plain(item.placeholder, 150)
+    return element
+
+
 def modal(form: Form, metadata: dict[str, Any]) -> dict[str, Any]:
-    """A form as a modal; submitting it comes back as view_submission with callback_id gig:form:<command>."""
+    """A form as a modal with all its inputs; it comes back as view_submission with callback_id gig:form:<command>."""
     blocks: list[dict[str, Any]] = []
     for card in form.cards:
         blocks.extend(card_blocks(card))
+    blocks = blocks[:MAX_MODAL_BLOCKS - len(form.inputs)]  # context gives way to inputs
     for item in form.inputs:
-        element: dict[str, Any] = {"type": "plain_text_input", "action_id": INPUT_ACTION, "multiline": item.multiline}
-        if item.value:
-            element["initial_value"] = item.value
-        if item.placeholder:
-            element["placeholder"] = plain(item.placeholder, 150)
         blocks.append({"type": "input", "block_id": item.name, "optional": not item.required,
-                       "label": plain(item.label, 2000), "element": element})
+                       "label": plain(item.label, 2000), "element": input_element(item)})
     view: dict[str, Any] = {
         "type": "modal", "callback_id": FORM_PREFIX + form.command, "title": plain(form.title, MAX_MODAL_TITLE),
-        "blocks": blocks[:100], "private_metadata": json.dumps({**metadata, "args": list(form.args)})[:3000],
+        "blocks": blocks[:MAX_MODAL_BLOCKS],
+        "private_metadata": json.dumps({**metadata, "args": list(form.args)})[:3000],
     }
     if form.submit:
         view["submit"] = plain(form.submit, MAX_MODAL_TITLE)
@@ -185,9 +210,10 @@ def home_view(reply: Reply) -> dict[str, Any]:
 
 
 def submitted_values(view: dict[str, Any]) -> dict[str, str]:
-    """The text of each input of a submitted modal, by input name."""
+    """What each input of a submitted modal holds, by input name: text, the chosen option's value, the ISO date."""
     values: dict[str, str] = {}
     for block_id, actions in view.get("state", {}).get("values", {}).items():
-        state = actions.get(INPUT_ACTION, {})
-        values[block_id] = state.get("value") or ""
+        state = actions.get(INPUT_ACTION) or {}
+        chosen = state.get("selected_option") or {}
+        values[block_id] = str(state.get("value") or state.get("selected_date") or chosen.get("value") or "")
     return values

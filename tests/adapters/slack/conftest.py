@@ -80,13 +80,25 @@ class SlackClient:
         body["user"] |= {"id": user, "username": user.lower(), "name": user.lower()}
         body["view"] |= {"callback_id": view["callback_id"], "private_metadata": view["private_metadata"],
                          "blocks": view["blocks"]}
-        inputs = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+        inputs = [block for block in view["blocks"] if block["type"] == "input"]
         body["view"]["state"]["values"] = {
-            name: {"value": {"type": "plain_text_input", "value": values.get(name) or None}} for name in inputs}
+            block["block_id"]: {"value": state(block["element"], values.get(block["block_id"]))} for block in inputs}
         return await self.interact(body)
 
     async def event(self, body: dict[str, Any], headers: dict[str, str] | None = None) -> tuple[int, str]:
         return await self.post(json.dumps(body), "application/json", headers=headers)
+
+
+def state(element: dict[str, Any], value: str | None) -> dict[str, Any]:
+    """The state Slack sends for an input element holding `value` (None: left empty)."""
+    kind = element["type"]
+    if kind == "static_select":
+        chosen = next((o for o in element["options"] if o["value"] == value), None)
+        assert value is None or chosen is not None, f"{value!r} is not an option"
+        return {"type": kind, "selected_option": chosen}
+    if kind == "datepicker":
+        return {"type": kind, "selected_date": value or None}
+    return {"type": kind, "value": value or None}
 
 
 class SlackRig(SlackClient):

@@ -1,12 +1,12 @@
 import copy
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.commands import registry
 from bot.scheduler import Scheduler
-from bot.store.models import Application, Member, OutboxMessage
+from bot.store.models import Application, Gig, Member, OutboxMessage
 from tests.adapters.slack.conftest import SlackRig, action_ids, payload, texts
 
 POST = 'post title="Fix my WordPress form" budget="150 EUR" tags=wordpress,php remote=yes apply_by=2027-06-30'
@@ -54,7 +54,8 @@ async def test_the_post_modal_maps_errors_to_fields_then_posts(slack: SlackRig) 
     opened = await slack.fake.next("views.open")
     view = opened.args["view"]
     assert opened.args["trigger_id"] == "1337.42.trigger" and view["callback_id"] == "gig:form:post"
-    assert [b["block_id"] for b in view["blocks"]] == ["title", "budget", "tags", "description", "apply_url"]
+    assert [b["block_id"] for b in view["blocks"]] == ["title", "budget", "tags", "description", "apply_url",
+                                                       "remote", "location", "hours", "apply_by", "source"]
     status, text = await slack.submit("UADMIN", view, {"title": "ab", "budget": "free", "tags": "php"})
     assert status == 200
     answer = json.loads(text)
@@ -68,6 +69,29 @@ async def test_the_post_modal_maps_errors_to_fields_then_posts(slack: SlackRig) 
     assert 'Posted gig #1 "Fix my form" to <#C0GIGS>.' in texts(confirmation)
     status, text = await slack.submit("UADMIN", view, {"title": "Fix my form", "budget": "90"})
     assert "already posted as #1" in json.loads(text)["errors"]["title"]  # a whole-form error under the 1st input
+
+
+async def test_the_post_modal_holds_every_gig_field_with_a_select_a_date_picker_and_a_number(slack: SlackRig) -> None:
+    await slack.command("UADMIN", "route default <#C0GIGS|gigs>")
+    await slack.post(slack.command_body("UADMIN", "post"), "application/x-www-form-urlencoded")
+    view = (await slack.fake.next("views.open")).args["view"]
+    elements = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    assert elements["remote"]["type"] == "static_select"
+    assert [o["value"] for o in elements["remote"]["options"]] == ["yes", "no"]
+    assert elements["apply_by"]["type"] == "datepicker" and elements["hours"]["type"] == "number_input"
+    typed = {"title": "Fix my form", "budget": "90 EUR", "remote": "no", "location": "Lyon", "hours": "5000",
+             "apply_by": "2026-11-01", "source": "a client"}
+    status, text = await slack.submit("UADMIN", view, typed)
+    errors = json.loads(text)["errors"]
+    assert status == 200 and set(errors) == {"hours", "apply_by"}  # each error under its own field
+    async with slack.core.sessions() as session:
+        assert (await session.execute(select(func.count()).select_from(Gig))).scalar_one() == 0
+    status, text = await slack.submit("UADMIN", view, typed | {"hours": "12", "apply_by": "2026-12-20"})
+    assert (status, text) == (200, "")
+    async with slack.core.sessions() as session:
+        gig = (await session.execute(select(Gig))).scalar_one()
+    assert (gig.remote, gig.location, gig.hours, gig.apply_by, gig.source) == (
+        False, "Lyon", 12, date(2026, 12, 20), "a client")
 
 
 async def test_apply_button_opens_the_pitch_modal_and_its_details_button_works(slack: SlackRig) -> None:

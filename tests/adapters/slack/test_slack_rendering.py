@@ -1,5 +1,5 @@
 from bot.adapters.slack import blocks
-from bot.core.types import Button, Card, Field, Form, FormInput, Reply
+from bot.core.types import Button, Card, Field, Form, FormInput, InputKind, Reply
 
 
 def test_user_text_is_escaped_so_it_cannot_mention_anyone() -> None:
@@ -30,7 +30,7 @@ def test_long_text_is_split_and_blocks_are_capped() -> None:
 
 def test_forms_become_modals_with_their_args_kept() -> None:
     form = Form("apply", "A very long modal title that Slack would refuse",
-                (FormInput("pitch", "Pitch", "hello", multiline=True, required=True),), "Go", ("3",))
+                (FormInput("pitch", "Pitch", "hello", kind=InputKind.MULTILINE, required=True),), "Go", ("3",))
     view = blocks.modal(form, {"channel": "C1"})
     assert len(view["title"]["text"]) == 24 and view["callback_id"] == "gig:form:apply"
     assert view["blocks"][0]["block_id"] == "pitch" and view["blocks"][0]["optional"] is False
