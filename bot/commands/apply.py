@@ -15,7 +15,6 @@ from bot.services import applications, nudges, postings
 from bot.services.cards import gig_card
 from bot.services.gigs import get_gig, is_open
 from bot.services.policy import NudgePolicy
-from bot.services.timing import format_day
 from bot.store.models import Gig
 
 
@@ -48,7 +47,7 @@ async def apply(ctx: Context, id: int, pitch: str = "") -> Reply:
         lines.append(ctx.t("apply.reminder", days=Term(
             "time.days", count=NudgePolicy.of(ctx.community).first_nudge.days or 1)))
     elif ctx.member.nudges_enabled:  # the gig closes before the reminder would come, so none is planned
-        lines.append(ctx.t("apply.no_reminder", id=gig.id, date=format_day(gig.apply_by, ctx.t.locale)))
+        lines.append(ctx.t("apply.no_reminder", id=gig.id, date=gig.apply_by))
     return Reply(Rich.join("\n", lines))
 
 

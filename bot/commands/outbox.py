@@ -14,11 +14,15 @@ from bot.core.types import Reply, Rich, Role, Text
 from bot.dispatch.context import Context
 from bot.services import dead_letters
 from bot.services.outbox import destination_ref
+from bot.services.policy import timezone_for
+from bot.services.timing import format_moment
 from bot.store.models import OutboxMessage
 
 
 def _when(ctx: Context, when: datetime) -> str:
-    return when.strftime("%Y-%m-%d %H:%M UTC")
+    """The time of the next attempt on the admin's clock and in their language (`Thu, Nov 26, 2026 10:00 AM`)."""
+    zone = timezone_for(ctx.member.timezone, ctx.community.timezone)
+    return f"{format_moment(when, zone, ctx.t.locale)} ({zone})"
 
 
 def _line(ctx: Context, row: OutboxMessage) -> Text:

@@ -13,7 +13,6 @@ from bot.core.types import Reply, Rich, Text
 from bot.dispatch.context import Context
 from bot.services import applications, nudges, outcomes
 from bot.services.gigs import OPEN, get_gig
-from bot.services.timing import format_day
 from bot.store.models import Gig
 
 
@@ -37,7 +36,7 @@ def closed(ctx: Context, gig: Gig) -> Rich | None:
     if gig.status == OPEN and gig.apply_by >= ctx.today():
         return None
     day = local_date(gig.closed_at, ctx.community.timezone) if gig.closed_at else gig.apply_by + timedelta(days=1)
-    return ctx.t("mine.closed", date=format_day(day, ctx.t.locale))
+    return ctx.t("mine.closed", date=day)
 
 
 def changed(ctx: Context, days: int) -> Rich:

@@ -12,10 +12,9 @@ from bot.core.clock import as_utc
 from bot.core.errors import UserError
 from bot.core.i18n import Term
 from bot.core.states import ApplicationStatus, NudgeKind, NudgeState
-from bot.services.members import translator_for
 from bot.services.nudge_rules import RULES, Start, Stop, follow_ons, kinds, planned, rule_for
 from bot.services.policy import NudgePolicy, quiet_hours_for, timezone_for
-from bot.services.timing import format_day, outside_quiet_hours
+from bot.services.timing import outside_quiet_hours
 from bot.store.events import NUDGES, note_written
 from bot.store.models import Application, Community, Gig, Member, Nudge
 
@@ -129,9 +128,7 @@ async def snooze(session: AsyncSession, application: Application, community: Com
     due = reachable_at(application.member, community, now + SNOOZE)
     end = gig_end(application.gig, community)
     if due >= end:
-        locale = translator_for(application.member, community).locale
-        raise UserError("reminders.snooze_after_end", id=application.gig_id,
-                        date=format_day(application.gig.apply_by, locale))
+        raise UserError("reminders.snooze_after_end", id=application.gig_id, date=application.gig.apply_by)
     status = application.status
     here = [kind for kind in kinds(snoozable=True) if status in rule_for(kind).sent_at]
     just_sent = select(Nudge.kind).where(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_skeleton, format_time
 
 from bot.core.errors import UserError
 
@@ -107,7 +107,3 @@ def format_moment(when: datetime, zone: str, locale: str) -> str:
     hour = format_time(when, "short", tzinfo=tz, locale=locale).replace("\u202f", " ")  # CLDR's narrow space before AM
     return f"{day} {hour}"
 
-
-def format_day(day: date, locale: str) -> str:
-    """A date as the reader writes it: `Nov 24, 2026`, `24 nov. 2026`."""
-    return format_date(day, "medium", locale=locale)

@@ -122,6 +122,16 @@ async def test_retry_after_is_honoured_and_delivery_resumes_within_the_cap(bot: 
     assert bot.app.clock.now() - recovered <= timedelta(seconds=30)
 
 
+async def test_the_outbox_list_gives_the_next_attempt_on_the_admins_clock_and_in_their_language(bot: Harness) -> None:
+    await bot.ok("admin", "/gig settings tz=Europe/Paris lang=fr")
+    await bot.ok("admin", POST)  # posted on Monday 23 November 2026 at 09:00 UTC
+    platform = Platform()
+    platform.fail["gigs"] = lambda: PlatformFailing("429", retry_after=3600)
+    await deliver(bot, platform)
+    listed = await bot.ok("admin", "/gig admin outbox list")
+    assert "lun. 23 nov. 2026 11:00 (Europe/Paris)" in listed and "UTC" not in listed
+
+
 async def test_a_refused_dm_marks_the_member_and_a_refused_channel_tells_the_admins(bot: Harness) -> None:
     await bot.ok("admin", POST)
     await bot.ok("alice", "/gig apply 1")
