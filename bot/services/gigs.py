@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, TextClause, case, column, false, func, or_, select, table
+from sqlalchemy import ColumnElement, Select, and_, case, column, false, func, or_, select, table
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +18,7 @@ from bot.core.words import document, words
 from bot.services.budget import Budget, parse_budget
 from bot.services.tags import alias_group, parse_tags
 from bot.services.urls import canonical_url, check_url
-from bot.store.models import SEARCH_WORDS, Application, Gig, GigTag, Member
+from bot.store.models import Application, Gig, GigTag, Member
 
 DEFAULT_APPLY_DAYS = 14
 DUPLICATE_WINDOW = timedelta(days=30)
@@ -235,22 +235,15 @@ def search_terms(text: str) -> list[set[str]]:
     return terms
 
 
-def _matching(terms: list[set[str]], fts: bool) -> ColumnElement[bool] | TextClause:
+def _matching(terms: list[set[str]], fts: bool) -> ColumnElement[bool]:
     if not all(terms):
         return false()
     if fts:  # one FTS5 query: ("go" OR "golang") AND "api"
         match = " AND ".join("(" + " OR ".join(f'"{word}"' for word in sorted(term)) + ")" for term in terms)
         return Gig.id.in_(select(column("rowid")).select_from(table("gig_fts"))
                           .where(sql("gig_fts MATCH :match").bindparams(match=match)))
-    # PostgreSQL: one tsquery over the index of the words, ('go' | 'golang') & 'api'. GIN reads the rarest word's
-    # entries and skips through the others', so a word on every gig costs little beside a rare one (bench/search.py)
-    query = " & ".join("(" + " | ".join(_lexeme(word) for word in sorted(term)) + ")" for term in terms)
-    return sql(SEARCH_WORDS.format(column="gig.search_text") + " @@ CAST(:words AS tsquery)").bindparams(words=query)
-
-
-def _lexeme(word: str) -> str:
-    """A folded word as a quoted tsquery lexeme, taken as it is (`'c++'`, `'l''api'`)."""
-    return "'" + word.replace("'", "''") + "'"
+    return and_(*(or_(*(Gig.search_text.contains(f" {word} ", autoescape=True) for word in sorted(term)))
+                  for term in terms))
 
 
 async def search_gigs(session: AsyncSession, community_id: int, today: date, flt: GigFilter, page: int,

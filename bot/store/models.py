@@ -19,7 +19,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -153,11 +152,10 @@ class Gig(Base):
         return [tag.tag for tag in self.tags]
 
 
-# `gig search` (migration 0008): on PostgreSQL a GIN index of the search words as lexemes (`search_words`); on
-# SQLite the FTS5 table gig_fts, kept by triggers, which the metadata does not describe.
-SEARCH_WORDS = "array_to_tsvector(array_remove(string_to_array({column}, ' '), ''))"  # each word one lexeme, as is
-Index("ix_gig_search_words", text(SEARCH_WORDS.format(column="search_text")),
-      postgresql_using="gin").ddl_if(dialect="postgresql")
+# `gig search` (migration 0008): on PostgreSQL a pg_trgm index of the search words; on SQLite the FTS5 table
+# gig_fts, kept by triggers, which the metadata does not describe.
+Index("ix_gig_search_trgm", Gig.search_text, postgresql_using="gin",
+      postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
 
 
 class GigTag(Base):

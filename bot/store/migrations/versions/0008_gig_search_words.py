@@ -1,14 +1,13 @@
-"""gig search words: each gig's folded words in gig.search_text, indexed (PostgreSQL GIN tsvector, SQLite FTS5);
+"""gig search words: each gig's folded words in gig.search_text, indexed (PostgreSQL pg_trgm, SQLite FTS5);
 and browse_query, the queries behind the Next page buttons of `gig list` and `gig search`
 
 `gig search` matched substrings of lower(title) and lower(description), so `go` found "Django" and `cafe` missed
 "café". Now bot.core.words folds a gig's title, description and tags into a document of whole words
-(` cafe site node.js node js `); a search word is one of its words. The folding is done in Python, the same for
+(` cafe site node.js node js `); a search word is `% word %` in it. The folding is done in Python, the same for
 both databases, so no database's own accent rules (unaccent) can make them disagree.
 
-- PostgreSQL: a GIN index of the words as tsvector lexemes (taken as they are: no parser, no stemming) serves a
-  tsquery of the search words; it replaces the two pg_trgm indexes of 0005, which served the substring search
-  (a pg_trgm index on search_text read every trigram of a common word beside a rare one: twice as slow).
+- PostgreSQL: a pg_trgm GIN index on search_text serves those LIKE patterns; it replaces the two indexes of 0005,
+  which served the substring search. pg_trgm is found in whatever schema holds it, as 0005 does.
 - SQLite: an FTS5 table `gig_fts` over gig.search_text (external content, kept by triggers), whose tokenizer keeps
   the characters a word may hold (`node.js`, `c++`), so each of our words is one FTS5 token.
 
@@ -22,6 +21,8 @@ Revises: 0007
 Create Date: 2026-12-02
 """
 
+import logging
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -32,6 +33,7 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
+log = logging.getLogger(__name__)
 OLD_INDEXES = {"ix_gig_title_trgm": "title", "ix_gig_description_trgm": "description"}
 TOKENIZER = "unicode61 remove_diacritics 2 tokenchars '{}'".format(JOINERS.replace("'", "''"))
 TRIGGERS = {  # FTS5's recipe for an external content table
@@ -44,7 +46,6 @@ TRIGGERS = {  # FTS5's recipe for an external content table
                       "INSERT INTO gig_fts (rowid, search_text) VALUES (new.id, new.search_text); END",
 }
 BATCH = 1000
-SEARCH_WORDS = "array_to_tsvector(array_remove(string_to_array(search_text, ' '), ''))"  # models.SEARCH_WORDS
 
 
 def upgrade() -> None:
@@ -65,7 +66,11 @@ def upgrade() -> None:
     if bind.dialect.name == "postgresql":
         for name in OLD_INDEXES:
             op.execute(f"DROP INDEX IF EXISTS {name}")
-        op.execute(f"CREATE INDEX ix_gig_search_words ON gig USING gin ({SEARCH_WORDS})")
+        schema = _trigram_schema(bind)
+        if schema is None:
+            log.warning("pg_trgm cannot be installed here: gig search works without its index, only slower")
+        else:
+            op.execute(f'CREATE INDEX ix_gig_search_trgm ON gig USING gin (search_text "{schema}".gin_trgm_ops)')
     elif bind.dialect.name == "sqlite":
         op.execute("CREATE VIRTUAL TABLE gig_fts USING fts5(search_text, content='gig', content_rowid='id', "
                    f'tokenize="{TOKENIZER}")')
@@ -77,7 +82,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        op.execute("DROP INDEX IF EXISTS ix_gig_search_words")
+        op.execute("DROP INDEX IF EXISTS ix_gig_search_trgm")
         schema = _trigram_schema(bind)
         for name, column in OLD_INDEXES.items():
             if schema is not None:
