@@ -24,7 +24,7 @@ async def seed_due_nudges(sessions: async_sessionmaker[AsyncSession], count: int
     gigs = -(-count // MEMBERS)
     async with sessions() as session:
         community_id = (await session.execute(insert(table(Community)).values(
-            name="bench", default_locale="en", timezone="UTC", default_channels={}, settings={"quiet": "off"},
+            name="bench", default_locale="en", timezone="UTC", settings={"quiet": "off"},
             created_at=now).returning(table(Community).c.id))).scalar_one()
         await session.execute(insert(table(Member)), [
             {"community_id": community_id, "platform": "test", "platform_user_id": f"m{i}", "display_name": f"M{i}",

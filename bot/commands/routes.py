@@ -11,7 +11,7 @@ from bot.core.types import ChannelRef, Reply, Rich, Role, Text
 from bot.dispatch.context import Context
 from bot.services.tags import parse_tags
 from bot.store import locks
-from bot.store.models import Route
+from bot.store.models import Route, Workspace
 
 OFF = ("off", "none", "aucun")
 
@@ -30,19 +30,21 @@ async def route_add(ctx: Context, channel: str, tags: str = "", remote: bool | N
                 ctx.place.platform, channel, sorted(tag_list), remote, location.lower()):
             raise UserError("route.duplicate", id=route.id)
     route = Route(community_id=ctx.community.id, platform=ctx.place.platform, channel=channel, tags=tag_list,
-                  remote=remote, location=location, created_by_id=ctx.member.id, created_at=ctx.now())
+                  remote=remote, location=location, created_by_id=ctx.member.id, created_at=ctx.now(),
+                  workspace_id=ctx.workspace.id if ctx.workspace else None)
     ctx.session.add(route)
     await ctx.session.flush()
     ctx.audit("route.add", route.id, channel=channel)
-    return Reply(ctx.t("route.added", id=route.id, rule=_describe(ctx, route)))
+    return Reply(ctx.t("route.added", id=route.id, rule=_describe(ctx, route, await _places(ctx))))
 
 
 @registry.command("route list", role=Role.ADMIN)
 async def route_list(ctx: Context) -> Reply:
     """The routes and default channels of this community."""
-    defaults = sorted(ctx.community.default_channels.items())
-    lines = [ctx.t("route.default_line", platform=p, channel=ChannelRef(p, c)) for p, c in defaults]
-    lines += [ctx.t("route.line", id=r.id, rule=_describe(ctx, r)) for r in await _routes(ctx)]
+    places = await _places(ctx)
+    lines = [ctx.t("route.default_line", platform=_where(w.platform, w.id, places),
+                   channel=ChannelRef(w.platform, w.default_channel)) for w in places.values() if w.default_channel]
+    lines += [ctx.t("route.line", id=r.id, rule=_describe(ctx, r, places)) for r in await _routes(ctx)]
     if not lines:
         return Reply(ctx.t("route.none"))
     return Reply(Rich.join("\n", [ctx.t("route.header"), *lines]))
@@ -60,23 +62,23 @@ async def route_remove(ctx: Context, id: int) -> Reply:
         raise UserError("route.not_found", id=id)
     ctx.session.expunge(route)
     ctx.audit("route.remove", id)
-    return Reply(ctx.t("route.removed", id=id, rule=_describe(ctx, route)))
+    return Reply(ctx.t("route.removed", id=id, rule=_describe(ctx, route, await _places(ctx))))
 
 
 @registry.command("route default", Param("channel", required=True, positional=True), role=Role.ADMIN)
 async def route_default(ctx: Context, channel: str) -> Reply:
-    """Set the channel of this platform that receives every gig, or `off`."""
-    await locks.lock(ctx.session, ctx.community)  # re-read: another platform's default may have changed meanwhile
-    channels = dict(ctx.community.default_channels)
+    """Set the channel of this place that receives every gig, or `off`."""
+    if ctx.workspace is None:
+        raise UserError("route.no_place")
+    await locks.lock(ctx.session, ctx.community)
     if channel.strip().lower() in OFF:
-        channels.pop(ctx.place.platform, None)
+        ctx.workspace.default_channel = None
         reply = Reply(ctx.t("route.default_off", platform=ctx.place.platform))
     else:
-        channels[ctx.place.platform] = read_channel(channel)
-        channel_ref = ChannelRef(ctx.place.platform, channels[ctx.place.platform])
+        ctx.workspace.default_channel = read_channel(channel)
+        channel_ref = ChannelRef(ctx.place.platform, ctx.workspace.default_channel)
         reply = Reply(ctx.t("route.default_set", platform=ctx.place.platform, channel=channel_ref))
-    ctx.community.default_channels = channels
-    ctx.audit("route.default", ctx.place.platform, channel=channels.get(ctx.place.platform))
+    ctx.audit("route.default", ctx.place.platform, channel=ctx.workspace.default_channel)
     return reply
 
 
@@ -85,7 +87,19 @@ async def _routes(ctx: Context) -> list[Route]:
     return list((await ctx.session.execute(query)).scalars())
 
 
-def _describe(ctx: Context, route: Route) -> Rich:
+async def _places(ctx: Context) -> dict[int, Workspace]:
+    query = select(Workspace).where(Workspace.community_id == ctx.community.id).order_by(Workspace.id)
+    return {w.id: w for w in (await ctx.session.execute(query)).scalars()}
+
+
+def _where(platform: str, workspace_id: int | None, places: dict[int, Workspace]) -> str:
+    """The platform, and the place's name when the community has more than one place on that platform."""
+    place = places.get(workspace_id) if workspace_id is not None else None
+    same_platform = sum(1 for w in places.values() if w.platform == platform)
+    return f"{platform} ({place.name})" if place is not None and same_platform > 1 and place.name else platform
+
+
+def _describe(ctx: Context, route: Route, places: dict[int, Workspace]) -> Rich:
     criteria: list[Text] = []
     if route.tags:
         criteria.append(ctx.t("route.by_tags", tags=", ".join(route.tags)))
@@ -94,5 +108,6 @@ def _describe(ctx: Context, route: Route) -> Rich:
     if route.location:
         criteria.append(ctx.t("route.by_location", location=route.location))
     rule = Rich.join(" + ", criteria) if criteria else ctx.t("route.every_gig")
-    return ctx.t("route.rule", platform=route.platform, channel=ChannelRef(route.platform, route.channel),
+    return ctx.t("route.rule", platform=_where(route.platform, route.workspace_id, places),
+                 channel=ChannelRef(route.platform, route.channel),
                  rule=rule)

@@ -46,6 +46,7 @@ class Place:
     forms: bool = False  # the platform can open a form (a Slack or Discord modal) in answer
     max_cards: int | None = None  # the most cards one reply shows well there (a page of a list); None: no limit
     locale: str | None = None  # the workspace's language (Discord's guild_locale): a new community's default
+    workspace_name: str = ""  # the Slack team's or Discord server's name, shown by `gig admin places`
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from bot.core.i18n import Translator
 from bot.core.types import Actor, Place, Role
 from bot.services import audit
 from bot.services.members import translator_for
-from bot.store.models import Community, Member
+from bot.store.models import Community, Member, Workspace
 
 TEXT, BUTTON, FORM = "text", "button", "form"  # how a command came: Context.via
 
@@ -33,6 +33,7 @@ class Context:
     role: Role
     t: Translator
     via: str = "text"  # how the command came: typed text, a button or a submitted form
+    workspace: Workspace | None = None  # the place's row; None in a Discord DM, which belongs to no server
 
     def now(self) -> datetime:
         """The injected clock's time."""

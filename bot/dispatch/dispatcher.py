@@ -71,15 +71,15 @@ class Dispatcher:
         async with self.sessions() as session:
             now = self.clock.now()
             try:
-                community = await members.community_for(session, place, self.settings, now, actor)
-                member = await members.member_for(session, community, actor, now)
+                community, workspace = await members.place_for(session, place, self.settings, now, actor)
+                member = await members.member_for(session, community, actor, now, workspace)
                 await session.commit()
             except DATABASE_ERRORS as error:
                 return self.unavailable(actor, error)
             take_changed(session)  # meeting a member for the first time is not the command's change
             t = members.translator_for(member, community)
             ctx = Context(session, self.clock, self.settings, community, member, actor, place,
-                          members.role_of(member, actor, self.settings), t, via)
+                          members.role_of(member, actor, self.settings), t, via, workspace)
             try:
                 reply = await self._call(ctx, parse())
             except UserError as error:

@@ -16,13 +16,20 @@ from bot.store.models import Community, Member, Workspace
 
 CONSOLE = "console"
 MAX_DISPLAY_NAME = 100  # the column size
+MAX_NAME = 100  # community and workspace names
 
 
 async def community_for(session: AsyncSession, place: Place, settings: Settings, now: datetime,
                         actor: Actor | None = None) -> Community:
-    """The community a workspace belongs to; a new workspace starts a community of its own.
+    """The community a workspace belongs to; a new workspace starts a community of its own."""
+    return (await place_for(session, place, settings, now, actor))[0]
 
-    A Discord DM carries no server: it belongs to the community the member was last seen in.
+
+async def place_for(session: AsyncSession, place: Place, settings: Settings, now: datetime,
+                    actor: Actor | None = None) -> tuple[Community, Workspace | None]:
+    """The community and workspace row of a place; a new workspace starts a community of its own.
+
+    A Discord DM carries no server: it belongs to the community the member was last seen in, and to no workspace.
     """
     if not place.workspace_id and actor is not None:
         seen = (await session.execute(
@@ -30,51 +37,61 @@ async def community_for(session: AsyncSession, place: Place, settings: Settings,
             .where(Member.platform == actor.platform, Member.platform_user_id == actor.user_id)
             .order_by(Member.id.desc()).limit(1))).scalar_one_or_none()
         if seen is not None:
-            return seen
-    community = await _workspace_community(session, place)
-    if community is not None:
-        return community
-    defaults = {CONSOLE: settings.default_channel} if place.platform == CONSOLE else {}
+            return seen, None
+    found = await _workspace_community(session, place)
+    if found is not None:
+        community, workspace = found
+        if place.workspace_name and workspace.name != place.workspace_name[:MAX_NAME]:
+            workspace.name = place.workspace_name[:MAX_NAME]
+        return community, workspace
+    default = settings.default_channel if place.platform == CONSOLE else None
     locale = normalise_locale(place.locale) or settings.default_locale
     try:
         async with session.begin_nested():
-            community = Community(name=place.workspace_id, default_locale=locale,
-                                  default_channels=defaults, settings={}, created_at=now)
+            community = Community(name=(place.workspace_name or place.workspace_id)[:MAX_NAME], default_locale=locale,
+                                  settings={}, created_at=now)
             session.add(community)
             await session.flush()
-            session.add(Workspace(community_id=community.id, platform=place.platform, external_id=place.workspace_id))
+            workspace = Workspace(community_id=community.id, platform=place.platform, external_id=place.workspace_id,
+                                  name=(place.workspace_name or place.workspace_id)[:MAX_NAME],
+                                  default_channel=default)
+            session.add(workspace)
             await session.flush()
     except IntegrityError:  # another process created it first
         found = await _workspace_community(session, place)
         assert found is not None
         return found
-    return community
+    return community, workspace
 
 
-async def _workspace_community(session: AsyncSession, place: Place) -> Community | None:
-    query = select(Community).join(Workspace).where(
+async def _workspace_community(session: AsyncSession, place: Place) -> tuple[Community, Workspace] | None:
+    query = select(Community, Workspace).join(Workspace).where(
         Workspace.platform == place.platform, Workspace.external_id == place.workspace_id)
-    return (await session.execute(query)).scalar_one_or_none()
+    row = (await session.execute(query)).one_or_none()
+    return None if row is None else (row[0], row[1])
 
 
 async def reader_language(sessions: async_sessionmaker[AsyncSession], place: Place, actor: Actor,
                           settings: Settings) -> Translator:
     """The language an actor reads, looked up without creating anything (for adapters' own lines)."""
     async with sessions() as session:
-        community = await _workspace_community(session, place)
-        if community is None:
+        found = await _workspace_community(session, place)
+        if found is None:
             return Translator(normalise_locale(actor.locale) or settings.default_locale)
+        community = found[0]
         member = await _find(session, community.id, actor.platform, actor.user_id)
         if member is None:
             return Translator(normalise_locale(actor.locale) or community.default_locale)
         return translator_for(member, community)
 
 
-async def member_for(session: AsyncSession, community: Community, actor: Actor, now: datetime) -> Member:
+async def member_for(session: AsyncSession, community: Community, actor: Actor, now: datetime,
+                     workspace: Workspace | None = None) -> Member:
     """The member behind an actor, created on first contact; keeps their name and platform locale current."""
     member = await _find(session, community.id, actor.platform, actor.user_id)
     if member is None:
-        member = await _create(session, community.id, actor.platform, actor.user_id, actor.display_name, now)
+        member = await _create(session, community.id, actor.platform, actor.user_id, actor.display_name, now,
+                               workspace.id if workspace else None)
     name = actor.display_name[:MAX_DISPLAY_NAME]  # a platform name longer than the column is cut, never refused
     if name and member.display_name != name:
         member.display_name = name
@@ -107,14 +124,13 @@ async def _find(session: AsyncSession, community_id: int, platform: str, user_id
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def _create(
-    session: AsyncSession, community_id: int, platform: str, user_id: str, name: str, now: datetime
-) -> Member:
+async def _create(session: AsyncSession, community_id: int, platform: str, user_id: str, name: str, now: datetime,
+                  workspace_id: int | None = None) -> Member:
     try:
         async with session.begin_nested():
             member = Member(community_id=community_id, platform=platform, platform_user_id=user_id,
                             display_name=(name or user_id)[:MAX_DISPLAY_NAME], is_poster=False, nudges_enabled=True,
-                            dm_undeliverable=False, created_at=now)
+                            dm_undeliverable=False, created_at=now, workspace_id=workspace_id)
             session.add(member)
             await session.flush()
             return member

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import Community, Gig, Route
+from bot.store.models import Community, Gig, Route, Workspace
 
 
 def route_matches(route: Route, gig: Gig) -> bool:
@@ -18,8 +18,10 @@ def route_matches(route: Route, gig: Gig) -> bool:
 
 
 async def destinations(session: AsyncSession, community: Community, gig: Gig) -> list[tuple[str, str]]:
-    """(platform, channel) pairs for a new gig: each platform's default channel, then matching routes, once each."""
-    found: list[tuple[str, str]] = list(community.default_channels.items())
+    """(platform, channel) pairs for a new gig on every place of the community: defaults, then routes, once each."""
+    defaults = await session.execute(select(Workspace.platform, Workspace.default_channel).where(
+        Workspace.community_id == community.id, Workspace.default_channel.is_not(None)).order_by(Workspace.id))
+    found: list[tuple[str, str]] = [(platform, channel) for platform, channel in defaults if channel]
     routes = (await session.execute(
         select(Route).where(Route.community_id == community.id).order_by(Route.id)
     )).scalars()

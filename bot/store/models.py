@@ -72,13 +72,16 @@ class Community(Base):
     name: Mapped[str] = mapped_column(String(100))
     default_locale: Mapped[str] = mapped_column(String(8), default="en")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    default_channels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
 
 
 class Workspace(Base):
-    """A Slack team, Discord guild or console session that belongs to a community."""
+    """A place: a Slack team, Discord guild or console session that belongs to a community.
+
+    Places linked with `gig admin link` / `gig admin join` belong to one community; each keeps its own default
+    channel and routes.
+    """
 
     __tablename__ = "workspace"
     __table_args__ = (UniqueConstraint("platform", "external_id"),)
@@ -86,10 +89,16 @@ class Workspace(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     platform: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    default_channel: Mapped[str | None] = mapped_column(String(64))  # receives every gig posted in the community
 
 
 class Member(Base):
-    """A person, known by (platform, platform user id) within a community."""
+    """An identity, known by (platform, platform user id) within a community.
+
+    A person who linked a Slack and a Discord identity (`gig link`) is one member: the other identity points at it
+    through linked_to_id, and everything (applications, settings, gigs) lives on the person's member.
+    """
 
     __tablename__ = "member"
     __table_args__ = (UniqueConstraint("community_id", "platform", "platform_user_id"),)
@@ -107,6 +116,10 @@ class Member(Base):
     dm_undeliverable: Mapped[bool] = mapped_column(Boolean, default=False)
     dm_channel: Mapped[str | None] = mapped_column(String(64))  # the platform's DM channel with the member, once known
     created_at: Mapped[datetime] = mapped_column(Timestamp)
+    workspace_id: Mapped[int | None] = mapped_column(ForeignKey("workspace.id"))  # the place first seen in
+    linked_to_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)  # the person's member
+    dm_platform: Mapped[str | None] = mapped_column(String(16))  # where a linked person wants DMs; None: last used
+    last_seen_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class Gig(Base):
@@ -140,6 +153,7 @@ class Gig(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")  # bot.core.words.document
+    workspace_id: Mapped[int | None] = mapped_column(ForeignKey("workspace.id"), index=True)  # posted from there
 
     tags: Mapped[list[GigTag]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="GigTag.position"
@@ -192,11 +206,12 @@ class Application(Base):
                                                       default=ApplicationStatus.APPLIED)
     pitch: Mapped[str] = mapped_column(Text, default="")
     reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    applied_as_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))  # the identity that applied
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
 
     gig: Mapped[Gig] = relationship(lazy="joined")
-    member: Mapped[Member] = relationship(lazy="joined")
+    member: Mapped[Member] = relationship(foreign_keys=[member_id], lazy="joined")
 
 
 class ApplicationEvent(Base):
@@ -266,6 +281,7 @@ class Route(Base):
     location: Mapped[str] = mapped_column(String(100), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     created_at: Mapped[datetime] = mapped_column(Timestamp)
+    workspace_id: Mapped[int | None] = mapped_column(ForeignKey("workspace.id"))  # the place whose channel it is
 
 
 class OutboxMessage(Base):
@@ -303,6 +319,20 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class LinkCode(Base):
+    """A one-time code linking a place to a community (`gig admin link`) or an identity to a person (`gig link`)."""
+
+    __tablename__ = "link_code"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # place or person
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    workspace_id: Mapped[int | None] = mapped_column(ForeignKey("workspace.id"))  # the place it was made in
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))  # who made it
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+    used_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class BrowseQuery(Base):

@@ -32,7 +32,7 @@ async def test_the_migration_creates_exactly_the_models(app: App) -> None:
 async def seed(app: App) -> tuple[int, int]:
     now = app.clock.now()
     async with app.sessions() as session:
-        community = Community(name="c", default_locale="en", timezone="UTC", default_channels={}, settings={},
+        community = Community(name="c", default_locale="en", timezone="UTC", settings={},
                               created_at=now)
         session.add(community)
         await session.flush()

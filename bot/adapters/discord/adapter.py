@@ -54,7 +54,8 @@ def place_of(interaction: discord.Interaction[Any]) -> Place:
     channel = interaction.channel
     return Place(PLATFORM, str(interaction.guild_id or ""), str(interaction.channel_id or ""),
                  getattr(channel, "name", "") or "", forms=True, max_cards=render.MAX_LIST_CARDS,
-                 locale=str(interaction.guild_locale) if interaction.guild_locale else None)
+                 locale=str(interaction.guild_locale) if interaction.guild_locale else None,
+                 workspace_name=interaction.guild.name if interaction.guild else "")
 
 
 def as_text(value: Any) -> str:

@@ -181,7 +181,7 @@ class SlackAdapter:
                            request_id: int) -> None:
         actor = await self.people.actor(command["user_id"], command.get("user_name", ""))
         place = Place(PLATFORM, command["team_id"], command["channel_id"], command.get("channel_name", ""),
-                      forms=True, max_cards=blocks.MAX_LIST_CARDS)
+                      forms=True, max_cards=blocks.MAX_LIST_CARDS, workspace_name=command.get("team_domain", ""))
         reply = await self.core.dispatcher.run_text(command.get("text", ""), actor, place)
         await self._answer(reply, command["user_id"], place, respond=respond, trigger_id=trigger_id,
                            request_id=request_id)
@@ -214,7 +214,7 @@ class SlackAdapter:
         channel = body.get("channel") or {}
         actor = await self.people.actor(user["id"], user.get("username") or user.get("name", ""))
         place = Place(PLATFORM, team, channel.get("id", ""), channel.get("name", ""), forms=True,
-                      max_cards=blocks.MAX_LIST_CARDS)
+                      max_cards=blocks.MAX_LIST_CARDS, workspace_name=(body.get("team") or {}).get("domain", ""))
         reply = await self.core.dispatcher.press(action_id, actor, place)
         view = body.get("view") or {}
         trigger_id = None if late else body.get("trigger_id")
