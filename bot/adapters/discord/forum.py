@@ -108,10 +108,16 @@ class Forums:
             found = {tag.name.casefold(): tag for tag in forum.available_tags}
         return [found[name.casefold()] for name in names if name.casefold() in found]
 
-    def _may_manage(self, forum: discord.ForumChannel) -> bool:
-        """Whether the bot may edit the forum's tags (Manage Channels), as far as the client's cache knows."""
+    def _may_manage(self, forum: discord.ForumChannel, threads: bool = False) -> bool:
+        """Whether the bot may edit the forum's tags (Manage Channels) or lock its threads (Manage Threads).
+
+        As far as the client's cache knows: asking Discord in vain costs a 403, which counts toward its IP ban.
+        """
         me = getattr(forum.guild, "me", None)
-        return me is None or forum.permissions_for(me).manage_channels
+        if me is None:
+            return True
+        allowed = forum.permissions_for(me)
+        return allowed.manage_threads if threads else allowed.manage_channels
 
     async def _create_tags(self, forum: discord.ForumChannel, missing: list[str]) -> discord.ForumChannel:
         """Add tags to the forum (the whole list goes in one PATCH, read fresh first so no one's tags are lost)."""
@@ -146,7 +152,9 @@ class Forums:
     async def settle(self, forum: discord.ForumChannel, thread_id: int, topic: Topic) -> None:
         """Close the thread: the closed tag with the gig's, locked and archived (only archived if it may not lock)."""
         tags = [str(tag.id) for tag in await self.tags(forum, topic)]
-        fields: dict[str, Any] = {"applied_tags": tags, "archived": True, "locked": True}
+        fields: dict[str, Any] = {"applied_tags": tags, "archived": True}
+        if self._may_manage(forum, threads=True):
+            fields["locked"] = True
         try:
             await self.client.http.edit_channel(thread_id, **fields)
         except discord.Forbidden as error:  # locking needs Manage Threads; archiving its own thread does not

@@ -129,14 +129,21 @@ async def test_a_forum_whose_tags_the_bot_may_not_create_still_gets_the_thread(d
     [closed] = rig.fake.threads_in(FORUM_ID)  # no Manage Threads: archived as its creator, not locked
     assert closed["thread_metadata"]["archived"] and not closed["thread_metadata"]["locked"]
     assert tag_names(rig, closed) == ["PHP"]
+    assert [c.status for c in rig.fake.find("PATCH", f"/channels/{thread['id']}")] == [200]  # no 403 asked for
 
 
-async def test_tags_refused_by_discord_itself_leave_the_post_going(discord_rig: DiscordRig) -> None:
+async def test_tags_or_a_lock_refused_by_discord_itself_leave_the_post_going(discord_rig: DiscordRig) -> None:
     rig = discord_rig
     add_forum(rig)
     rig.fake.fail_next("PATCH", f"/channels/{FORUM_ID}", 403, 50013, "Missing Permissions")
     thread = await post_to_forum(rig)
     assert tag_names(rig, thread) == ["PHP"]
+    rig.fake.fail_next("PATCH", f"/channels/{thread['id']}", 403, 50013, "Missing Permissions")  # lock refused
+    await run(rig, "gig close", {"id": 1}, user=CAROL_ID)
+    await rig.deliver()
+    [closed] = rig.fake.threads_in(FORUM_ID)
+    assert closed["thread_metadata"]["archived"] and not closed["thread_metadata"]["locked"]
+    assert tag_names(rig, closed) == ["Closed", "wordpress", "PHP"]  # Closed and wordpress: created this time
     async with rig.core.sessions() as session:
         assert {r.state for r in (await session.execute(select(OutboxMessage))).scalars()} == {OutboxState.SENT}
 
