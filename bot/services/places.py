@@ -125,7 +125,10 @@ async def settle_links(session: AsyncSession, community_id: int) -> None:
         or_(exists().where(Application.member_id == Member.id), exists().where(Gig.poster_id == Member.id),
             exists().where(Gig.filled_by_id == Member.id), exists().where(Nudge.member_id == Member.id)))
     for identity, holder in (await session.execute(holding)).all():
-        if holder is not None:
+        if holder is not None:  # the applications it made keep saying so, so that unlinking gives them back
+            await session.execute(update(Application).where(
+                Application.member_id == identity, Application.applied_as_id.is_(None))
+                .values(applied_as_id=identity).execution_options(synchronize_session=False))
             await member_merge.transfer(session, identity, holder)
 
 
