@@ -188,3 +188,22 @@ async def test_refused_codes_change_nothing(two: People) -> None:
     assert len(after["link_code"]) == len(before["link_code"]) + 1  # only the code bob_d made
     assert "now one person" in await two.ok("ana_d", f"/gig link {fresh}")  # the refusals left it usable
     assert slack_code
+
+
+async def test_a_linked_identity_named_in_a_command_is_its_person(two: People) -> None:
+    await linked(two)
+    assert "can now post gigs" in await two.ok("admin_d", "/gig role add <@1001> poster")
+    assert "Posted #1" in await two.ok("ana", POST) or "#1" in await two.ok("ana", "/gig show 1")
+    await two.ok("bob_d", "/gig apply 1")
+    assert "bob" in (await two.ok("ana_d", "/gig applicants 1")).lower()  # the gig is the person's on both
+    assert await two.ok("ana", "/gig home") == await two.ok("ana_d", "/gig home")
+
+
+async def test_settings_are_shared_and_say_where_dms_go(two: People) -> None:
+    await linked(two)
+    await two.ok("ana_d", "/gig settings tz=Europe/Paris lang=fr")
+    text = await two.ok("ana", "/gig settings")
+    assert "fuseau Europe/Paris" in text and "dm=slack" in text
+    assert "vont sur Slack (la plateforme utilisée en dernier)" in text  # settings was typed on Slack just now
+    reply = await two.run("ana", "/gig settings")
+    assert reply.form is not None and [i.name for i in reply.form.inputs][-1] == "dm"
