@@ -36,6 +36,7 @@ async def test_every_subcommand_answers_through_slack(slack: SlackRig) -> None:
         ("UADMIN", "admin outbox list", "No message is failed"),
         ("UADMIN", "admin outbox retry 99", "no failed, dead or delayed"),
         ("UADMIN", "route default <#C0GIGS|gigs>", "posted in <#C0GIGS>"), ("UADMIN", "close 1", "Closed #1"),
+        ("U1", "link", "on Discord, type"), ("U1", "unlink", "nothing to unlink"),
     ]
     covered = {"post"}
     for user, text, expected in script:
