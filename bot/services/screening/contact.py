@@ -13,7 +13,7 @@ from bot.services.screening.rule import Context, Rule, rule
 from bot.services.screening.text import pattern, phrase_pattern
 
 W = r"[^.!?;\n]"
-APP = r"(?:telegram|whatsapp|whats\s?app|signal|wechat|viber|kik|wickr|line\s+app|session\s+app)"
+APP = r"(?:telegram|whatsapp|whats\s?app|signal|wechat|viber|kik|wickr|line\s+app|session\s+app|(?:google\s+)?hangouts)"
 REACH = pattern(
     rf"\b(?:contact\w*|reach\s+(?:me|us|out)|(?:message|text|dm|ping|add|write(?:\s+to)?|send|call|ring|hit)"
     rf"\s+(?:me|us)(?:\s+up)?|talk\s+to\s+(?:me|us)|chat\s+with\s+(?:me|us)|apply|applications?|get\s+in\s+touch"
@@ -21,13 +21,14 @@ REACH = pattern(
     rf"(?:\w+\s+)?{APP}\b",
     rf"\b(?:contact\w*|ecri\w*|joind\w*|joign\w*|ajout\w*|envoy\w*|message|discut\w*|repond\w*|postul\w*"
     rf"|appel\w*|candidatures?|entretien\w*)\b{W}{{0,25}}?\b(?:sur|via|par|au|en)\s+(?:\w+\s+)?{APP}\b",
-    rf"\b{APP}\s*(?:only|uniquement|seulement|:|@|\+\d|\(\+|number\b|numero\b|id\b|handle\b|username\b|pseudo\b)",
+    rf"\b{APP}\s*(?:only|uniquement|seulement|(?:[:-]\s*)?(?:@[\w.]+|\(?\+?\d[\d\s().-]{{6,}}\d)|:"
+    rf"|(?:number|numero|id|handle|username|pseudo)\b)",
     rf"\b(?:only|uniquement|seulement)\s+(?:on|via|par|sur)\s+{APP}\b",
     r"(?<![\w.])(?:t\.me|telegram\.me|wa\.me|chat\.whatsapp\.com|api\.whatsapp\.com|signal\.me)/",
 )
 BUILDING = pattern(  # the app is the product being built, not the way to reach the poster
     r"\b(?:bots?|notifications?|alerts?|api|webhooks?|integration|integrat\w*|mini\s*-?apps?|sdk|channel\s+admin"
-    r"|messages?\s+to\s+(?:users|customers)|users|utilisateurs|clients\s+via)\b",
+    r"|users|customers|utilisateurs|clients)\b",
 )
 MESSAGING_LINK = re.compile(r"^https?://(?:www\.)?(?:t\.me|telegram\.me|wa\.me|chat\.whatsapp\.com|api\.whatsapp\.com"
                             r"|signal\.me)/", re.IGNORECASE)

@@ -16,7 +16,8 @@ from bot.services.screening.rule import Context, Rule, rule
 SHORTENERS = frozenset("""
 bit.ly bitly.com tinyurl.com t.co goo.gl ow.ly is.gd buff.ly rebrand.ly cutt.ly shorturl.at rb.gy tiny.cc s.id
 bl.ink t.ly v.gd shorte.st adf.ly lnkd.in trib.al surl.li short.io tiny.one u.to clck.ru qr.ae soo.gd bc.vc
-ouo.io shrtco.de x.gd n9.cl urlz.fr pxlme.me lc.cx
+ouo.io shrtco.de x.gd n9.cl urlz.fr pxlme.me lc.cx shorturl.com tr.im cli.gs dub.sh kutt.it 2u.pw
+t2m.io zpr.io tiny.pl short.gy
 """.split())
 WELL_KNOWN = {  # the name a look-alike imitates -> its real registrable domains
     "upwork": {"upwork.com"}, "fiverr": {"fiverr.com"}, "freelancer": {"freelancer.com", "freelancer.fr"},
@@ -100,8 +101,15 @@ def link(self: Rule, context: Context) -> Iterator[Finding]:
         if registrable(host) in SHORTENERS or host in SHORTENERS:
             yield self.finding("screening.shortened_link", domain=host)
         elif (name := imitates(host)) is not None:
-            yield self.finding("screening.lookalike_link", domain=host,
-                               like=sorted(WELL_KNOWN[name])[0] if name in WELL_KNOWN else host)
+            yield self.finding("screening.lookalike_link", domain=host, like=_real(name, host))
+
+
+def _real(name: str, host: str) -> str:
+    """The real domain a look-alike imitates, the one with the same ending when there is one (`malt.fr`)."""
+    if name not in WELL_KNOWN:
+        return host
+    domains = sorted(WELL_KNOWN[name])
+    return next((domain for domain in domains if domain.rsplit(".", 1)[-1] == host.rsplit(".", 1)[-1]), domains[0])
 
 
 @rule("blocked_domain", 60, "screening.blocked_domain")

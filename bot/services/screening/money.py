@@ -17,7 +17,12 @@ W = r"[^.!?;\n]"  # any character within the clause
 FEE = r"(?:deposits?|fees?|acomptes?|cautions?|frais|depots?|cotisations?|starter\s+kit|kit\s+de\s+demarrage)"
 NAMED_FEE = pattern(
     r"\b(?:registration|application|training|onboarding|activation|processing|membership|joining|enrol?ment"
-    r"|verification|refundable|security|administrative|admin|start-?up|placement|booking)\s+(?:fees?|deposits?)\b",
+    r"|verification|refundable|security|administrative|admin|start-?up|placement|booking|one-time|small|entry"
+    r"|background(?:\s+check)?|certification)\s+(?:fees?|deposits?)\b",
+    r"\byou\s+(?:will\s+be|are|get)\s+charged\b|\bpay\s+for\s+(?:your|the)\s+(?:own\s+)?(?:training|starter\s+kit"
+    r"|equipment|background\s+check|certification|account\s+activation)\b",
+    r"\bfrais\s+de\s+\d+\s*(?:€|euros?)|\bparticipation\s+(?:de\s+\d+\s*(?:€|euros?)\s+)?aux\s+frais\b",
+    r"\b(?:payer|payez|financer|financez)\s+(?:votre|ta|la)\s+(?:propre\s+)?(?:formation|kit|inscription)\b",
     r"\bfrais\s+(?:d'inscription|de\s+dossier|de\s+formation|d'adhesion|d'activation|de\s+traitement"
     r"|de\s+verification|d'ouverture|de\s+demarrage|administratifs|de\s+reservation|de\s+mise\s+en\s+relation)\b",
     r"\b(?:depot\s+de\s+garantie|caution\s+remboursable|acompte\s+remboursable)\b",
@@ -38,6 +43,8 @@ APPLICANT_PAYS = pattern(
     rf"\b{FEE}\b{W}{{0,40}}?\b(?:a\s+votre\s+charge|a\s+ta\s+charge|a\s+la\s+charge\s+du\s+(?:candidat|freelance)"
     rf"|pour\s+(?:commencer|demarrer|reserver|valider|confirmer|debloquer|activer|garantir)"
     rf"|avant\s+de\s+(?:commencer|demarrer))",
+    rf"\b(?:buy|purchase|order)\b{W}{{0,40}}?\b(?:you(?:'ll|\s+will)\s+be\s+)?(?:reimbursed|refunded)\b",
+    rf"\b(?:acheter|achetez|avancer|avancez|commander|commandez)\b{W}{{0,40}}?\b(?:rembourse\w*)\b",
 )
 CLIENT_PAYS = pattern(  # the money goes to the freelancer: a client's deposit, an advance, paid at order
     r"\b(?:we|i|the\s+client|client|our\s+(?:company|team))(?:'ll|\s+will|\s+can|\s+would)?\s+"
@@ -64,7 +71,7 @@ PAY = (r"(?:paid|pay|paying|payment|payments|payout|compensation|compensated|rem
        r"|paye|payee|payes|paiements?|remunere\w*|regle|reglement|verse|versement|honoraires?|rate)")
 VIA = r"(?:in|via|by|with|through|using|as|en|par|avec|sous\s+forme\s+de)"
 CRYPTO = (r"(?:crypto(?:currency|currencies|-?monnaies?)?|bitcoins?|btc|usdt|usdc|tether|eth(?:ereum)?|solana"
-          r"|bnb|binance\s+pay|litecoin|ltc|dogecoin|trc-?20|erc-?20|stablecoins?)")
+          r"|bnb|binance(?:\s+pay)?|litecoin|ltc|dogecoin|trc-?20|erc-?20|stablecoins?)")
 GIFT = (r"(?:gift\s*cards?|(?:steam|itunes|apple|google\s+play|amazon|ebay)\s+(?:gift\s+)?cards?"
         r"|cartes?[\s-]+cadeaux?|(?:coupons?|cartes?|recharges?)\s+pcs|transcash|neosurf|paysafecard|toneo)")
 PRODUCT = pattern(  # the words a gig about building a payment feature uses: then crypto or gift cards are the product
@@ -79,6 +86,7 @@ GIFT_PAY = pattern(rf"\b{PAY}\b{W}{{0,20}}?\b{VIA}\s+(?:[\w']+\s+){{0,2}}?{GIFT}
                    rf"\b(?:buy|purchase|acheter|achetez|achete|achat)\b{W}{{0,30}}?{GIFT}",
                    rf"{GIFT}{W}{{0,40}}?\b(?:codes?|scratch|gratter|photo)\b")
 WIRE = pattern(r"\b(?:western\s+union|moneygram|ria\s+money|mandat\s+cash|worldremit)\b",
+               r"\bfriends\s+(?:and|&)\s+family\b|\bentre\s+proches\b",
                rf"\b(?:wire|forward|transfer|virer|virez|transferer|transferez)\b{W}{{0,20}}?"
                r"\b(?:the\s+|les\s+|l')?(?:funds|money|fonds|argent)\b")
 CHEQUE = pattern(r"\b(?:mail|send|post|receive|deposit|cash|envoyer|envoyons|recevrez|recevoir|encaisser|encaissez"
@@ -119,7 +127,7 @@ IDENTITY = (r"(?:bank\s+(?:login|password|credentials|card\s+pin)|online\s+banki
             r"|details)|card\s+(?:number|details)|cvv|cvc|pin\s+(?:code|number)|carte\s+d'identite"
             r"|pieces?\s+d'identite|passeport|permis\s+de\s+conduire|numero\s+de\s+securite\s+sociale|carte\s+vitale"
             r"|(?:numero\s+de\s+(?:votre\s+|ta\s+)?)?carte\s+bancaire|cryptogramme|code\s+(?:de\s+la\s+carte|secret|pin)"
-            r"|identifiants?\s+bancaires?|selfie\s+avec)")
+            r"|identifiants?\s+bancaires?|selfie\s+avec|kyc|mother'?s\s+maiden\s+name|your\s+(?:government\s+)?id)")
 BANK = (r"(?:bank\s+(?:account\s+)?(?:details|information|info|number|statement)|account\s+number|routing\s+number"
         r"|sort\s+code|iban|swift|rib|coordonnees\s+bancaires|numero\s+de\s+compte|releve\s+d'identite\s+bancaire)")
 IDENTITY_ASK = pattern(rf"\b{ASK}\b{W}{{0,50}}?\b{IDENTITY}\b",

@@ -15,8 +15,10 @@ W = r"[^.!?;\n]"
 WORK = r"(?:test|tests|trial|sample|samples|assignment|task|tasks|work|project|mock-?ups?|designs?|article|logo)"
 UNPAID_TEST = pattern(
     rf"\b(?:unpaid|non-?paid|no-?pay|free)\s+(?:test|trial|sample|samples|assignment)(?:\s+{WORK})?\b",
-    r"\bunpaid\s+(?:task|tasks|work|project)\b",
-    rf"\b(?:test|trial|sample)\s+(?:{WORK}\s+)?(?:is\s+|will\s+be\s+)?(?:unpaid|not\s+paid|without\s+pay"
+    r"\bunpaid\s+(?:task|tasks|work|project)\b|\bspec\s+work\b",
+    r"\b(?:first|1st)\s+(?:week|day|days|month|task|project)\s+(?:is\s+|are\s+|will\s+be\s+)?(?:unpaid|free|not\s+paid)\b",
+    r"\bpremi\w+\s+(?:semaine|journee|jour|mission|tache)\s+(?:n'est\s+pas|non)\s+(?:payee?s?|remuneree?s?)\b",
+    rf"\b(?:test|trial|sample)\s+(?:(?:{WORK}|period|week|day)\s+)?(?:is\s+|will\s+be\s+)?(?:unpaid|not\s+paid|without\s+pay"
     r"|for\s+free|free\s+of\s+charge)\b",
     rf"\b(?:for\s+free|free\s+of\s+charge|without\s+pay(?:ment)?)\b{W}{{0,40}}?\b(?:before|to\s+prove|to\s+show"
     r"|if\s+(?:we|i)\s+like|then\s+we|and\s+if)\b",
@@ -46,6 +48,7 @@ PROMISE = pattern(
     rf"\b(?:earn|make)\s+(?:up\s+to\s+|over\s+|at\s+least\s+)?{MONEY}?\s?\d[\d,.k ]*\s*{MONEY}?\s*"
     rf"(?:/|per|a|an|every|each)\s*{PERIOD}\b",
     r"\b(?:passive\s+income|easy\s+money|financial\s+freedom|be\s+your\s+own\s+boss|get\s+rich)\b",
+    r"\bmake\s+money\s+(?:from|at)\s+home\b",
     r"\b(?:revenus?|gains?|salaire|remuneration)\s+(?:\w+\s+)?garanti\w*|\bgaranti\w*\s+(?:\d|des\s+revenus"
     r"|un\s+revenu|des\s+gains)",
     rf"\bgagne[rz]?\s+(?:jusqu'a\s+|plus\s+de\s+|au\s+moins\s+)?\d[\d\s.,k]*\s*{MONEY}?\s*(?:/|par)\s*{PERIOD}\b",
@@ -58,6 +61,7 @@ PRESSURE = pattern(
     r"\b(?:offer|opportunity|this\s+deal)\s+(?:expires|ends|closes)\s+(?:today|tonight|in\s+\d+\s+(?:hours?|minutes?))",
     r"\b(?:reply|respond|answer|register|sign\s+up)\s+within\s+(?:the\s+next\s+)?\d+\s+(?:minutes?|mins?|hours?)\b",
     r"\btoday\s+only\b|\bfirst\s+come,?\s+first\s+served\b",
+    r"\b(?:apply|register|sign\s+up)\s+before\s+(?:midnight|tonight|it'?s\s+too\s+late)\b",
     r"\bplaces?\s+limitees?\b|\bplus\s+que\s+\d+\s+places?\b|\bdernieres?\s+places?\b",
     r"\bagisse[zr]\s+(?:vite|maintenant|des\s+maintenant|aujourd'hui)\b|\bne\s+(?:ratez|manquez)\s+pas\b",
     r"\bpremier\s+arrive,?\s+premier\s+servi\b|\baujourd'hui\s+seulement\b",
