@@ -14,6 +14,7 @@ from bot.services.screening.rule import Context, Rule, rule
 from bot.services.screening.text import pattern
 
 W = r"[^.!?;\n]"  # any character within the clause
+AMOUNT = r"(?:(?:\$|€|£)\s?\d[\d,.]*|\d[\d,.]*\s?(?:\$|€|£|usd|eur|euros?|dollars?)(?!\w))"
 FEE = r"(?:deposits?|fees?|acomptes?|cautions?|frais|depots?|cotisations?|starter\s+kit|kit\s+de\s+demarrage)"
 NAMED_FEE = pattern(
     r"\b(?:registration|application|training|onboarding|activation|processing|membership|joining|enrol?ment"
@@ -43,7 +44,12 @@ APPLICANT_PAYS = pattern(
     rf"\b{FEE}\b{W}{{0,40}}?\b(?:a\s+votre\s+charge|a\s+ta\s+charge|a\s+la\s+charge\s+du\s+(?:candidat|freelance)"
     rf"|pour\s+(?:commencer|demarrer|reserver|valider|confirmer|debloquer|activer|garantir)"
     rf"|avant\s+de\s+(?:commencer|demarrer))",
-    rf"\b(?:buy|purchase|order)\b{W}{{0,40}}?\b(?:you(?:'ll|\s+will)\s+be\s+)?(?:reimbursed|refunded)\b",
+    rf"\b(?:buy|purchase|order)\b{W}{{0,60}}?\b(?:you(?:'ll|\s+will)\s+be\s+)?(?:reimbursed|refunded)\b",
+    rf"\b(?:buy|purchase)\b{W}{{0,40}}?\b(?:from|through)\s+our\s+(?:approved\s+|certified\s+)?(?:vendor|supplier)",
+    rf"\b(?:pay|send|transfer|payer|payez|verser|versez|regler|reglez|envoyer|envoyez)\s+(?:a\s+|un\s+|une\s+)?"
+    rf"(?:small\s+|petite?\s+)?{AMOUNT}{W}{{0,30}}?\b(?:to|pour|before|avant\s+de)\s+(?:(?:be\s+able\s+to|pouvoir)\s+)?"
+    r"(?:access|acceder|start|commencer|unlock|debloquer|activate|activer|join|register|s'inscrire|vous\s+inscrire"
+    r"|apply|postuler|get\s+started|demarrer|receive|recevoir|rejoindre)",
     rf"\b(?:acheter|achetez|avancer|avancez|commander|commandez)\b{W}{{0,40}}?\b(?:rembourse\w*)\b",
 )
 CLIENT_PAYS = pattern(  # the money goes to the freelancer: a client's deposit, an advance, paid at order
@@ -68,7 +74,7 @@ def deposit(self: Rule, context: Context) -> Iterator[Finding]:
 
 
 PAY = (r"(?:paid|pay|paying|payment|payments|payout|compensation|compensated|remuneration|salary|wages?|budget"
-       r"|paye|payee|payes|paiements?|remunere\w*|regle|reglement|verse|versement|honoraires?|rate)")
+       r"|paye|payee|payes|paie|paient|payons|payer|paierons|paiements?|remunere\w*|regle|reglement|verse|versement|honoraires?|rate)")
 VIA = r"(?:in|via|by|with|through|using|as|en|par|avec|sous\s+forme\s+de)"
 CRYPTO = (r"(?:crypto(?:currency|currencies|-?monnaies?)?|bitcoins?|btc|usdt|usdc|tether|eth(?:ereum)?|solana"
           r"|bnb|binance(?:\s+pay)?|litecoin|ltc|dogecoin|trc-?20|erc-?20|stablecoins?)")
@@ -130,17 +136,22 @@ IDENTITY = (r"(?:bank\s+(?:login|password|credentials|card\s+pin)|online\s+banki
             r"|identifiants?\s+bancaires?|selfie\s+avec|kyc|mother'?s\s+maiden\s+name|your\s+(?:government\s+)?id)")
 BANK = (r"(?:bank\s+(?:account\s+)?(?:details|information|info|number|statement)|account\s+number|routing\s+number"
         r"|sort\s+code|iban|swift|rib|coordonnees\s+bancaires|numero\s+de\s+compte|releve\s+d'identite\s+bancaire)")
+SYSTEM = pattern(  # a gig about a system that handles such details, not a request for the applicant's own
+    r"\b(?:columns?|fields?|imports?|exports?|csv|database|schema|api|validat\w*|parser|parsing|statements"
+    r"|champs?|colonnes?|base\s+de\s+donnees|releves\s+bancaires)\b",
+)
 IDENTITY_ASK = pattern(rf"\b{ASK}\b{W}{{0,50}}?\b{IDENTITY}\b",
                        r"\bverif\w*\s+(?:your|votre|ton)\s+identit\w*")
 BANK_ASK = pattern(rf"\b{ASK}\b{W}{{0,50}}?\b{BANK}\b")
 INVOICE = pattern(r"\b(?:invoice|invoicing|factur\w*|after\s+delivery|apres\s+(?:la\s+)?livraison|on\s+delivery"
                   r"|a\s+la\s+livraison|end\s+of\s+the\s+(?:project|mission)|fin\s+de\s+(?:la\s+)?mission)\b")
+INVOICE_OR_SYSTEM = pattern(INVOICE.pattern, SYSTEM.pattern)
 
 
 @rule("bank_or_id", 70, "screening.bank_or_id")
 def bank_or_id(self: Rule, context: Context) -> Iterator[Finding]:
     """Asks for bank or identity details (bank details for an invoice at the end of the work are ordinary)."""
-    found = (context.scan.first(IDENTITY_ASK, negatable=True)
-             or context.scan.first(BANK_ASK, INVOICE, negatable=True))
+    found = (context.scan.first(IDENTITY_ASK, SYSTEM, negatable=True)
+             or context.scan.first(BANK_ASK, INVOICE_OR_SYSTEM, negatable=True))
     if found:
         yield self.finding("screening.bank_or_id", found=found)
