@@ -14,7 +14,8 @@ from bot.services.screening.text import pattern
 W = r"[^.!?;\n]"
 WORK = r"(?:test|tests|trial|sample|samples|assignment|task|tasks|work|project|mock-?ups?|designs?|article|logo)"
 UNPAID_TEST = pattern(
-    rf"\b(?:unpaid|non-?paid|no-?pay|free)\s+(?:test|trial|sample|samples|assignment)(?:\s+{WORK})?\b",
+    rf"\b(?:unpaid|non-?paid|no-?pay)\s+(?:test|trial|sample|samples|assignment)(?:\s+{WORK})?\b",
+    rf"\bfree\s+(?:test|sample|samples|assignment)(?:\s+{WORK})?\b|\bfree\s+trial\s+{WORK}\b",  # not a free trial
     r"\bunpaid\s+(?:task|tasks|work|project)\b|\bspec\s+work\b",
     r"\b(?:first|1st)\s+(?:week|day|days|month|task|project)\s+(?:is\s+|are\s+|will\s+be\s+)?(?:unpaid|free|not\s+paid)\b",
     r"\bpremi\w+\s+(?:semaine|journee|jour|mission|tache)\s+(?:n'est\s+pas|non)\s+(?:payee?s?|remuneree?s?)\b",
