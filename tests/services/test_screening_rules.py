@@ -22,6 +22,9 @@ def reasons(description: str, **fields: object) -> set[str]:
     ("Des frais de dossier de 25 € sont demandés à l'inscription.", {"screening.deposit"}),
     ("Vous devez verser une caution de 40 € avant de commencer.", {"screening.deposit"}),
     ("Tu dois payer 20 € pour accéder à la plateforme de missions.", {"screening.deposit"}),
+    ("We send the starter materials once you pay the training fee.", {"screening.deposit"}),  # beside "we send"
+    ("Vous recevrez le matériel après paiement des frais d'inscription.", {"screening.deposit"}),
+    ("Vous recevrez un acompte de 30 % à la signature.", set()),
     # a deposit paid TO the freelancer is how careful clients work
     ("I pay a 30% deposit upfront, the rest on delivery.", set()),
     ("We'll send a 50% deposit before you start.", set()),
@@ -62,6 +65,8 @@ def test_a_messaging_app_link_as_the_apply_url_counts() -> None:
     ("On vous paie en USDT chaque semaine.", "screening.payment_crypto"),
     ("We will mail you a check. Deposit it, keep $300 and send the rest to our vendor.", "screening.payment_cheque"),
     ("Vous recevrez un chèque : encaissez-le puis virez le surplus à notre fournisseur.", "screening.payment_cheque"),
+    ("Nous vous enverrons un chèque de 2000 €, vous garderez 300 € et enverrez le reste.", "screening.payment_cheque"),
+    ("Paiement par carte PCS ou Transcash uniquement.", "screening.payment_gift_card"),
     ("Forward the funds via Western Union, keeping 10%.", "screening.payment_wire"),
     ("Transférez les fonds par MoneyGram à notre bureau.", "screening.payment_wire"),
 ])
@@ -75,6 +80,8 @@ def test_payment_by_gift_card_crypto_wire_or_cheque_overpayment(text: str, expec
     "Set up a gift card plugin so customers can buy gift cards on our WooCommerce store.",
     "Check that the contact form works and fix the CSS.",
     "Payment by bank transfer on delivery.",
+    "Paiement par chèque ou virement à la fin de la mission.",
+    "We need a cheque printing feature in our accounting app, with the remaining balance on the stub.",
 ])
 def test_crypto_and_gift_cards_as_the_product_are_no_payment_method(text: str) -> None:
     assert not {r for r in reasons(text) if r.startswith("screening.payment")}

@@ -56,18 +56,25 @@ CLIENT_PAYS = pattern(  # the money goes to the freelancer: a client's deposit, 
     r"\b(?:we|i|the\s+client|client|our\s+(?:company|team))(?:'ll|\s+will|\s+can|\s+would)?\s+"
     r"(?:pay|pays|send|sends|transfer|wire|cover|covers|provide|offer|advance)\b",
     r"\bpaid\s+(?:to\s+you|to\s+the\s+freelancer|upfront\s+to)|\bto\s+the\s+freelancer\b|\bto\s+you\s+upfront\b",
-    r"\byou(?:'ll|\s+will)?\s+(?:receive|get|be\s+paid)\b|\bupfront\s+(?:payment|deposit)\s+(?:to|for)\s+you\b",
+    r"\byou(?:'ll|\s+will)?\s+(?:receive|get)\s+(?:a\s+|an\s+|the\s+)?(?:\d+\s?%\s+)?(?:deposit|advance|upfront)",
+    r"\byou(?:'ll|\s+will)\s+be\s+paid\b|\bupfront\s+(?:payment|deposit)\s+(?:to|for)\s+you\b",
     r"\b(?:nous|je|le\s+client|on)\s+(?:vous\s+|te\s+)?(?:versons|verse|versera|verserons|verserai|payons|paie|paye"
     r"|reglons|regle|avance|avancons|avancerons|donnons|offrons)\b",
     r"\bverse\w*\s+(?:au|a\s+la|a\s+l')\s*(?:freelance|prestataire|developpeu|graphiste|redacteu|candidat)",
-    r"\bvous\s+(?:recevez|recevrez|toucherez|touchez|percevrez)\b|\ba\s+la\s+(?:commande|signature)\b",
+    r"\bvous\s+(?:recevez|recevrez|toucherez|touchez|percevrez)\s+(?:un\s+|une\s+|l')?(?:\d+\s?%\s+(?:d')?)?"
+    r"(?:acompte|avance)",
+    r"\ba\s+la\s+(?:commande|signature)\b",
 )
 
 
 @rule("deposit", 70, "screening.deposit")
 def deposit(self: Rule, context: Context) -> Iterator[Finding]:
-    """Asks applicants to pay a deposit or a fee (not a deposit the client pays the freelancer)."""
-    found = (context.scan.first(NAMED_FEE, CLIENT_PAYS, negatable=True)
+    """Asks applicants to pay a deposit or a fee (not a deposit the client pays the freelancer).
+
+    A named applicant fee ("registration fee", "frais d'inscription") counts even beside a client paying something
+    ("we send the kit once you pay the registration fee"); looser wordings do not.
+    """
+    found = (context.scan.first(NAMED_FEE, negatable=True)
              or context.scan.first(APPLICANT_PAYS, CLIENT_PAYS, negatable=True))
     if found:
         yield self.finding("screening.deposit", found=found)
@@ -95,15 +102,15 @@ WIRE = pattern(r"\b(?:western\s+union|moneygram|ria\s+money|mandat\s+cash|worldr
                r"\bfriends\s+(?:and|&)\s+family\b|\bentre\s+proches\b",
                rf"\b(?:wire|forward|transfer|virer|virez|transferer|transferez)\b{W}{{0,20}}?"
                r"\b(?:the\s+|les\s+|l')?(?:funds|money|fonds|argent)\b")
-CHEQUE = pattern(r"\b(?:mail|send|post|receive|deposit|cash|envoyer|envoyons|recevrez|recevoir|encaisser|encaissez"
-                 r"|deposer|deposez)\w*\s+(?:you\s+)?(?:a\s+|the\s+|un\s+|le\s+|our\s+)?(?:cheque|check|cheques|checks)")
+CHEQUE = pattern(r"\b(?:mail|send|post|receive|deposit|cash|envoyer|envoyons|enverr|recevrez|recevoir|encaisser"
+                 r"|encaissez|remettr|deposer|deposez)\w*\s+(?:you\s+)?(?:a\s+|the\s+|un\s+|le\s+|our\s+)?(?:cheque|check|cheques|checks)")
 REST = pattern(
     r"\b(?:send|wire|transfer|forward|return|refund|pay)\w*\s+(?:back\s+)?(?:the\s+)?(?:rest|remainder|remaining"
     r"|balance|difference|excess|extra|surplus|leftover)\b",
     rf"\bkeep\s+(?:\$|€|£)?\s?\d+{W}{{0,40}}?\b(?:send|forward|wire|transfer|pay)\w*",
-    r"\b(?:renvoy|rembours|revers|vir|transfer|envoy)\w*\s+(?:le\s+|la\s+|l')?(?:reste|surplus|difference"
+    r"\b(?:renvoy|rembours|revers|vir|transfer|envoy|enverr)\w*\s+(?:le\s+|la\s+|l')?(?:reste|surplus|difference"
     r"|excedent|solde|trop-percu)\b",
-    rf"\bgarde[rz]?\s+\d+{W}{{0,40}}?\b(?:envoy|vir|revers|transfer)\w*",
+    rf"\bgard\w*\s+\d+{W}{{0,40}}?\b(?:envoy|enverr|vir|revers|transfer)\w*",
 )
 
 
