@@ -2,21 +2,52 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, update
 
-from tests.adapters.discord.fake_discord import ALICE_ID, GUILD_ID, TOKEN, FakeDiscord
+from bot.app import build_app
+from bot.commands import registry
+from bot.config import Settings
+from bot.core.clock import FrozenClock, SystemClock
+from bot.store.models import Member, Nudge, OutboxMessage
+from tests.adapters.discord.fake_discord import ALICE_ID, BOB_ID, CAROL_ID, GIGS_ID, GUILD_ID, TOKEN, FakeDiscord
 from tests.adapters.discord.test_discord_adapter import content
 from tests.adapters.process import Gigbot
 from tests.adapters.slack.conftest import SECRET, SlackClient, texts
-from tests.adapters.slack.fake_slack import FakeSlack
+from tests.adapters.slack.fake_slack import Call, FakeSlack
 from tests.adapters.slack.test_slack_running import free_port
 
 SLACK_ADMIN, SLACK_MEMBER = "U0ADMIN", "U0ANA"
 SLACK_GIGS = "C0GIGS"
+CODE = re.compile(r"\b([A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4})\b")
+linking = pytest.mark.skipif(
+    not {"admin link", "admin join", "link"} <= {spec.name for spec in registry}
+    or registry.resolve(("settings",))[0].param("dm") is None,  # type: ignore[union-attr]
+    reason="the place and person link commands are not on this branch yet")
+
+
+def code_in(answer: str) -> str:
+    """The link code an answer shows."""
+    found = CODE.search(answer)
+    assert found is not None, answer
+    return found.group(1)
+
+
+async def until(what: str, found: Callable[[], object], timeout: float = 30) -> object:
+    """Wait (at most `timeout` s) until found() gives something; return it."""
+    for _ in range(int(timeout / 0.02)):
+        value = found()
+        if value:
+            return value
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"never saw {what}")
 
 
 class TwoPlatforms:
@@ -41,9 +72,21 @@ class TwoPlatforms:
 
     async def start(self) -> None:
         """Start `gigbot run` and wait until Slack serves and Discord is ready."""
+        identified = len(self.discord_fake.identifies)
         self.process = await Gigbot.start(self.settings())
         await self.process.logged("Slack: serving")
+        await until("the bot identify on the gateway", lambda: len(self.discord_fake.identifies) > identified, 60)
         await self.discord_fake.wait_ready(timeout=60)
+
+    async def restart(self) -> None:
+        """Stop the process and start it again on the same database (as after a deploy)."""
+        await self.stop()
+        await self.discord_fake.wait_closed(timeout=30)
+        await self.start()
+
+    def slack_calls(self, method: str, where: Callable[[Call], bool] = lambda call: True) -> list[Call]:
+        """The calls of this Web API method the bot made, that match."""
+        return [call for call in self.slack_fake.made(method) if where(call)]
 
     async def stop(self) -> None:
         """SIGTERM; the process must exit cleanly."""
@@ -85,3 +128,98 @@ async def test_one_process_answers_on_slack_and_on_discord(two: TwoPlatforms) ->
     assert "What you can run" in await two.on_slack(SLACK_MEMBER, "help")
     assert "What you can run" in await two.on_discord(ALICE_ID, "gig help")
     await two.stop()
+
+
+async def make_due(database: Path, member_ids: list[int]) -> None:
+    """Two days later: these members' pending nudges are due now (the process is stopped meanwhile)."""
+    now = SystemClock().now()
+    app = build_app(Settings(_env_file=None), FrozenClock(now), f"sqlite+aiosqlite:///{database}")
+    try:
+        async with app.sessions() as session:
+            changed = await session.execute(update(Nudge).where(Nudge.member_id.in_(member_ids),
+                                                                Nudge.state == "pending")
+                                            .values(due_at=now - timedelta(minutes=1)))
+            assert changed.rowcount >= 1  # type: ignore[attr-defined]
+            await session.commit()
+    finally:
+        await app.close()
+
+
+async def stored(database: Path) -> tuple[dict[tuple[str, str], Member], list[OutboxMessage]]:
+    """The members by (platform, user id) and every outbox row, read after the process stopped."""
+    app = build_app(Settings(_env_file=None), FrozenClock(SystemClock().now()), f"sqlite+aiosqlite:///{database}")
+    try:
+        async with app.sessions() as session:
+            members = {(m.platform, m.platform_user_id): m for m in (await session.execute(select(Member))).scalars()}
+            rows = list((await session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars())
+    finally:
+        await app.close()
+    return members, rows
+
+
+def posted_on_slack(two: TwoPlatforms, title: str) -> list[Call]:
+    return two.slack_calls("chat.postMessage", lambda c: c.args.get("channel") == SLACK_GIGS and title in texts(c))
+
+
+def posted_on_discord(two: TwoPlatforms, title: str) -> list[dict[str, object]]:
+    return [m for m in two.discord_fake.channel_messages(GIGS_ID) if title in content_of(m)]
+
+
+def content_of(message: dict[str, object]) -> str:
+    """The text of a message Discord stores: content and embeds."""
+    return content(type("Stored", (), {"json": message})())
+
+
+@linking
+async def test_one_board_on_slack_and_discord_in_one_process(two: TwoPlatforms) -> None:
+    # The Slack admin sets the channel of every gig and asks for a code; a Discord admin joins with it.
+    assert "#" in await two.on_slack(SLACK_ADMIN, f"route default <#{SLACK_GIGS}|gigs>")
+    code = code_in(await two.on_slack(SLACK_ADMIN, "admin link"))
+    await two.on_discord(CAROL_ID, "gig-admin join", {"code": code})
+    assert "#" in await two.on_discord(CAROL_ID, "gig-admin route default", {"channel": str(GIGS_ID)})
+    places = await two.on_discord(CAROL_ID, "gig-admin places")
+    assert "slack" in places.lower() and "discord" in places.lower()
+
+    # Posted on Slack: the posting appears on Discord's default channel too.
+    assert "Posted gig #1" in await two.on_slack(SLACK_ADMIN, 'post title="Shared gig" budget="300 EUR"')
+    await until("the Slack posting", lambda: posted_on_slack(two, "Shared gig"))
+    await until("the Discord copy", lambda: posted_on_discord(two, "Shared gig"))
+
+    # Applied on Discord: the Slack poster's applicants list shows it, with its platform.
+    assert "You applied to #1" in await two.on_discord(BOB_ID, "gig apply", {"id": 1})
+    applicants = await two.on_slack(SLACK_ADMIN, "applicants 1")
+    assert "bob" in applicants.lower() and "discord" in applicants.lower(), applicants
+
+    # Closed on Discord (by a Discord admin): the Slack posting is edited in place.
+    assert "Closed #1" in await two.on_discord(CAROL_ID, "gig close", {"id": 1})
+    await until("the Slack posting edited as closed", lambda: two.slack_calls(
+        "chat.update", lambda c: c.args.get("channel") == SLACK_GIGS and "Closed" in texts(c)))
+    [discord_copy] = posted_on_discord(two, "Shared gig")
+    await until("the Discord copy edited as closed", lambda: "Closed" in content_of(
+        two.discord_fake.messages[int(discord_copy["id"])]))  # type: ignore[call-overload]
+
+    # Ana links her Slack and Discord identities and chooses Discord for her DMs; she applies on Slack.
+    assert "Posted gig #2" in await two.on_slack(SLACK_ADMIN, 'post title="Nudged gig" budget="200 EUR"')
+    person_code = code_in(await two.on_slack(SLACK_MEMBER, "link"))
+    await two.on_discord(ALICE_ID, "gig link", {"code": person_code})
+    assert "discord" in (await two.on_slack(SLACK_MEMBER, "settings dm=discord quiet=off")).lower()
+    assert "You applied to #2" in await two.on_slack(SLACK_MEMBER, "apply 2")
+    assert "already applied" in (await two.on_discord(ALICE_ID, "gig apply", {"id": 2})).lower()
+
+    # Two days later the follow-up nudge is due: it goes to Discord, once, and never to Slack.
+    await two.stop()
+    members, _ = await stored(two.database)
+    person = members[("slack", SLACK_MEMBER)]
+    discord_ana = members[("discord", str(ALICE_ID))]
+    await make_due(two.database, [person.id, discord_ana.id])
+    slack_dms_before = len(two.slack_calls("conversations.open", lambda c: SLACK_MEMBER in str(c.args)))
+    await two.restart()
+    nudge = await until("the nudge on Discord", lambda: [m for m in two.discord_fake.dm_messages(ALICE_ID)
+                                                         if "follow up" in content_of(m).lower()])
+    await two.stop()
+    assert len(nudge) == 1  # type: ignore[arg-type]
+    assert len(two.slack_calls("conversations.open", lambda c: SLACK_MEMBER in str(c.args))) == slack_dms_before
+    _, rows = await stored(two.database)
+    dms = [r for r in rows if r.kind == "dm" and r.member_id in (person.id, discord_ana.id)]
+    assert [(r.platform, r.destination) for r in dms if "follow" in str(r.payload).lower()] == [
+        ("discord", str(ALICE_ID))]
