@@ -9,7 +9,7 @@ from bot.core.types import ChannelRef, Form, FormInput, InputKind, Message, Repl
 from bot.dispatch.context import Context
 from bot.services import outbox
 from bot.services.budget import min_paid
-from bot.services.cards import gig_card
+from bot.services.cards import gig_card, gig_topic
 from bot.services.gigs import GIG_FIELDS, create_gig, find_duplicate, validate_gig
 from bot.services.routing import destinations
 from bot.store import locks
@@ -50,13 +50,14 @@ async def post(ctx: Context, **fields: str) -> Reply:
     gig = await create_gig(ctx.session, ctx.community.id, ctx.member, draft, ctx.now())
     channel_t = Translator(ctx.community.default_locale)
     channel_card = gig_card(gig, channel_t, 0, ctx.today())
+    channel_message = Message(cards=(channel_card,), topic=gig_topic(gig, channel_t, ctx.today()))
     targets = await destinations(ctx.session, ctx.community, gig)
     for platform, channel in targets:
         posting = Posting(gig_id=gig.id, platform=platform, channel=channel, created_at=ctx.now())
         ctx.session.add(posting)
         await ctx.session.flush()
-        outbox.enqueue(ctx.session, ctx.community.id, platform, outbox.POST, channel, Message(cards=(channel_card,)),
-                       ctx.clock, posting_id=posting.id)
+        outbox.enqueue(ctx.session, ctx.community.id, platform, outbox.POST, channel, channel_message, ctx.clock,
+                       posting_id=posting.id)
     ctx.audit("gig.post", gig.id, title=gig.title)
     channels = Rich.join(", ", [Rich.of(ChannelRef(platform, channel)) for platform, channel in targets]) \
         or ctx.t("post.no_channel")

@@ -8,7 +8,7 @@ from enum import StrEnum
 from bot.core.text import ChannelRef, CommandRef, Link, MemberRef, Rich, Text, UserText
 
 __all__ = ["Actor", "Attachment", "Button", "Card", "ChannelRef", "CommandRef", "Field", "Form", "FormInput",
-           "InputKind", "Link", "MemberRef", "Message", "Place", "Reply", "Rich", "Role", "Text", "UserText"]
+           "InputKind", "Link", "MemberRef", "Message", "Place", "Reply", "Rich", "Role", "Text", "Topic", "UserText"]
 
 
 class Role(StrEnum):
@@ -137,6 +137,20 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """What a message heads: a gig's thread where the platform gives each gig one (a Discord forum post).
+
+    `title` names the thread (plain text), `tags` are the gig's tags, `closed` says the gig no longer takes
+    applications, and `closed_tag` is the name of the tag that marks closed threads, in the community's language.
+    """
+
+    title: str
+    tags: tuple[str, ...] = ()
+    closed: bool = False
+    closed_tag: str = ""
+
+
+@dataclass(frozen=True)
 class Message:
     """What the bot sends through the outbox: text, cards, files, and the posting whose message it replaces."""
 
@@ -144,3 +158,4 @@ class Message:
     cards: tuple[Card, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     edits: int | None = None  # a posting id: this message replaces that posting's message in place
+    topic: Topic | None = None  # the message heads this gig's thread where a channel keeps one per gig

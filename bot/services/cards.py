@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.core.buttons import button_id
 from bot.core.i18n import Translator
-from bot.core.types import Button, Card, Field, MemberRef, Rich, Text, UserText
+from bot.core.types import Button, Card, Field, MemberRef, Rich, Text, Topic, UserText
 from bot.services.gigs import budget_of, is_open
 from bot.store.models import Gig
 
@@ -50,3 +50,8 @@ def gig_card(gig: Gig, t: Translator, applicants: int, today: date, full: bool =
     if not full:
         buttons += (Button(t.label("gig.button_details"), button_id("show", gig.id)),)
     return Card(Rich.of(f"#{gig.id} · ", title), description, tuple(fields), buttons, t("gig.footer", id=gig.id))
+
+
+def gig_topic(gig: Gig, t: Translator, today: date) -> Topic:
+    """What a gig's posting heads: its thread's name (`#12 · Title`, the same open or closed), tags and state."""
+    return Topic(f"#{gig.id} · {gig.title}", tuple(gig.tag_names), not is_open(gig, today), t.label("gig.closed_tag"))

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock
 from bot.core.delivery import OutboxKind, OutboxState, Outgoing, Sender, Sent
 from bot.core.text import ChannelRef, MemberRef, from_json, to_json
-from bot.core.types import Attachment, Button, Card, Field, Message
+from bot.core.types import Attachment, Button, Card, Field, Message, Topic
 from bot.store.events import OUTBOX, note_written
 from bot.store.models import Member, OutboxMessage
 
@@ -38,6 +38,10 @@ def to_payload(message: Message) -> dict[str, Any]:
                             for a in message.attachments]
     if message.edits is not None:
         payload["edits"] = message.edits
+    if message.topic is not None:
+        topic = message.topic
+        payload["topic"] = {"title": topic.title, "tags": list(topic.tags), "closed": topic.closed,
+                            "closed_tag": topic.closed_tag}
     return payload
 
 
@@ -52,8 +56,11 @@ def from_payload(payload: dict[str, Any]) -> Message:
         for c in payload.get("cards", [])
     )
     files = tuple(Attachment(f["name"], base64.b64decode(f["data"]), f["type"]) for f in payload.get("files", []))
+    topic = payload.get("topic")  # rows from before forum channels have none
     return Message(text=from_json(payload.get("text", ""), legacy), cards=cards, attachments=files,
-                   edits=payload.get("edits"))
+                   edits=payload.get("edits"), topic=None if topic is None else Topic(
+                       topic["title"], tuple(topic.get("tags", ())), bool(topic.get("closed")),
+                       topic.get("closed_tag", "")))
 
 
 def destination_ref(platform: str, kind: str, destination: str, name: str = "") -> ChannelRef | MemberRef:

@@ -68,7 +68,7 @@ async def test_applying_again_waits_for_an_open_gig(bot: Harness, post_line: str
     await bot.ok("poppy", "/gig close 1")
     assert "Gig #1 is closed" in await bot.fails("alice", "/gig apply 1")
     async with bot.app.sessions() as session:
-        assert (await session.execute(select(Application.status).join(Member).where(
+        assert (await session.execute(select(Application.status).join(Member, Member.id == Application.member_id).where(
             Member.platform_user_id == "alice"))).scalar_one() == "withdrawn"
 
 

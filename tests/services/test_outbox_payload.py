@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from bot.core.text import ChannelRef, Link, MemberRef, Rich, UserText
-from bot.core.types import Attachment, Button, Card, Field, Message
+from bot.core.types import Attachment, Button, Card, Field, Message, Topic
 from bot.services import outbox
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
@@ -29,7 +29,14 @@ def test_rows_from_before_typed_parts_read_their_strings_as_user_text() -> None:
     legacy = {"text": "<!here> hi", "cards": [{"title": "t", "body": "b", "footer": "", "fields": [], "buttons": []}]}
     message = outbox.from_payload(legacy)
     assert isinstance(message.text, Rich) and message.text.user_parts == ["<!here> hi"]
-    assert message.edits is None and message.attachments == ()
+    assert message.edits is None and message.attachments == () and message.topic is None
+
+
+def test_a_gig_post_keeps_its_topic_and_rows_from_before_topics_have_none() -> None:
+    message = Message(cards=(Card("#3 · Logo"),), topic=Topic("#3 · Logo", ("design", "svg"), True, "Closed"))
+    assert outbox.from_payload(json.loads(json.dumps(outbox.to_payload(message)))) == message
+    older = outbox.to_payload(Message(cards=(Card("#3 · Logo"),)))
+    assert "topic" not in older and outbox.from_payload(older).topic is None
 
 
 def test_outbox_row_builds_posts_dms_and_edits() -> None:

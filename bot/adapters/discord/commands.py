@@ -22,7 +22,7 @@ from bot.core.types import Role
 TAG_PARAMS = ("tag", "tags")
 ANNOTATIONS: dict[Kind, Any] = {
     Kind.TEXT: str, Kind.INT: app_commands.Range[int, 1], Kind.GIG: app_commands.Range[int, 1], Kind.BOOL: bool,
-    Kind.MEMBER: discord.User, Kind.CHANNEL: discord.TextChannel, Kind.CHOICE: str,
+    Kind.MEMBER: discord.User, Kind.CHANNEL: discord.TextChannel | discord.ForumChannel, Kind.CHOICE: str,
 }
 OnCommand = Callable[[discord.Interaction[Any], CommandSpec, dict[str, Any]], Awaitable[None]]
 Suggest = Callable[[discord.Interaction[Any], Kind, str], Awaitable[list[app_commands.Choice[str]]]]

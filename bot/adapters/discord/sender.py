@@ -9,6 +9,7 @@ import aiohttp
 import discord
 
 from bot.adapters.discord import render
+from bot.adapters.discord.forum import Forums
 from bot.core.delivery import (
     ChannelRefused,
     DeliveryFailure,
@@ -52,6 +53,7 @@ class DiscordSender:
     def __init__(self, client: discord.Client) -> None:
         self.client = client
         self.dm_channels: dict[str, str] = {}
+        self.forums = Forums(client)
 
     async def __call__(self, message: Outgoing) -> Sent:
         """Send one outbox message; every failure leaves as one of the delivery failure classes."""
@@ -69,6 +71,13 @@ class DiscordSender:
     async def _send(self, message: Outgoing) -> Sent:
         rendered = render.message(message.message)
         parts = rendered.send_kwargs()
+        forum = None if message.kind == OutboxKind.DM else await self.forums.forum(int(message.destination))
+        if forum is not None and message.kind == OutboxKind.EDIT:
+            assert message.message_ref is not None
+            await self.forums.edit(forum, message.message_ref, message.message, rendered.send_kwargs(edit=True))
+            return Sent(message.message_ref)
+        if forum is not None:  # a thread per gig; no nonce there, so it always looks for an earlier attempt first
+            return Sent(await self.forums.post(forum, message.message, parts))
         if message.kind == OutboxKind.EDIT:
             assert message.message_ref is not None
             channel_id, _, message_id = message.message_ref.partition(":")

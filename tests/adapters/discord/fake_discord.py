@@ -50,6 +50,8 @@ from typing import Any
 import yarl
 from aiohttp import WSMsgType, web
 
+from tests.adapters.discord.fake_forum import ForumWorld
+
 PAYLOADS = Path(__file__).parent / "payloads"
 API_VERSION = 10
 DISCORD_EPOCH_MS = 1420070400000
@@ -328,7 +330,7 @@ class SentInteraction:
         return await self.fake.next_call(method, f"/**/{self.token}**", timeout=timeout)
 
 
-class FakeDiscord:
+class FakeDiscord(ForumWorld):
     """Discord's REST API v10 and gateway for one bot, with a small default world (see module constants)."""
 
     def __init__(
@@ -377,6 +379,8 @@ class FakeDiscord:
         self._down_now: Callable[[], datetime] | None = None
         self._down_paths: list[re.Pattern[str]] = []
         self.refused = 0
+        self.threads: dict[int, dict[str, Any]] = {}  # thread channels by id (forum posts), see fake_forum.py
+        self._lost: list[_Fault] = []  # requests done whose answer never reaches the client
         self.connections: list[Connection] = []
         self.sessions: dict[str, Session] = {}
         self.session: Session | None = None
@@ -558,6 +562,8 @@ class FakeDiscord:
             perms |= int(guild.roles[role_id]["permissions"])
         if user_id == guild.owner_id or perms & ADMINISTRATOR:
             return ALL_PERMISSIONS
+        if channel_id in self.threads:  # a thread has its parent's permissions
+            channel_id = int(self.threads[channel_id]["parent_id"])
         if channel_id is not None and channel_id in guild.channels:
             overwrites = guild.channels[channel_id].get("permission_overwrites") or []
             for ow in overwrites:
@@ -575,6 +581,8 @@ class FakeDiscord:
         return perms
 
     def channel(self, channel_id: int) -> dict[str, Any] | None:
+        if channel_id in self.threads:
+            return copy.deepcopy(self.threads[channel_id])
         guild_id = self.channel_guild.get(channel_id)
         if guild_id is not None:
             return copy.deepcopy(self.guilds[guild_id].channels[channel_id])
@@ -602,7 +610,7 @@ class FakeDiscord:
             features=list(guild.features), roles=copy.deepcopy(list(guild.roles.values())),
             channels=[{k: v for k, v in c.items() if k != "guild_id"} for c in copy.deepcopy(
                 list(guild.channels.values()))],
-            members=members, member_count=len(guild.members),
+            members=members, member_count=len(guild.members), threads=self._guild_threads(guild_id, archived=False),
             system_channel_id=next((str(c) for c in guild.channels), None),
             joined_at=guild.members[self.bot_id]["joined_at"])
         return data
@@ -654,6 +662,10 @@ class FakeDiscord:
         if errors:
             body["errors"] = errors
         self._faults.append(_Fault(method.upper(), _glob(path), status, body, headers or {}, times))
+
+    def lose_answer_next(self, method: str, path: str | re.Pattern[str], times: int = 1) -> None:
+        """The next `times` matching requests are carried out, then the connection drops before the answer."""
+        self._lost.append(_Fault(method.upper(), _glob(path), 0, None, {}, times))
 
     def outage(self, until: datetime, now: Callable[[], datetime], paths: tuple[str, ...] = ("**",)) -> None:
         """Until `until` on the clock `now`, requests to `paths` answer 503 (discord.py raises it at once)."""
@@ -714,6 +726,10 @@ class FakeDiscord:
             ("PATCH", "/webhooks/{app_id}/{token}/messages/{message_id}", self._webhook_message, False),
             ("DELETE", "/webhooks/{app_id}/{token}/messages/{message_id}", self._webhook_message, False),
             ("GET", "/channels/{channel_id}", self._get_channel, True),
+            ("PATCH", "/channels/{channel_id}", self._edit_channel, True),
+            ("POST", "/channels/{channel_id}/threads", self._start_thread, True),
+            ("GET", "/channels/{channel_id}/threads/archived/public", self._archived_threads, True),
+            ("GET", "/guilds/{guild_id}/threads/active", self._active_threads, True),
             ("POST", "/channels/{channel_id}/messages", self._create_message, True),
             ("GET", "/channels/{channel_id}/messages", self._list_messages, True),
             ("GET", "/channels/{channel_id}/messages/{message_id}", self._channel_message, True),
@@ -786,6 +802,14 @@ class FakeDiscord:
         call.index = len(self.calls)
         self.calls.append(call)
         self._changed()
+        if status < 400 and (lost := next((f for f in self._lost if f.method in ("*", request.method)
+                                            and f.path.fullmatch(path)), None)) is not None:
+            lost.times -= 1
+            if lost.times <= 0:
+                self._lost.remove(lost)
+            assert request.transport is not None
+            request.transport.close()  # done, but the client sees the connection drop
+            return web.Response(status=status)
         if answer is None:
             return web.Response(status=status, headers=headers)
         if isinstance(answer, str):
@@ -871,6 +895,13 @@ class FakeDiscord:
         return 204, None
 
     def _check_can_send(self, channel_id: int) -> None:
+        channel = self.channel(channel_id) or {}
+        if channel.get("type") in (15, 16):
+            raise ApiError(400, 50008, "Cannot send messages in a non-text channel")
+        if self._archived(channel_id):  # sending unarchives the thread, unless a moderator locked it
+            if channel["thread_metadata"]["locked"] and not self._thread_permissions(channel_id) & (1 << 34):
+                raise ApiError(400, 50083, "Operation cannot be performed on an archived thread")
+            self.threads[channel_id]["thread_metadata"].update(archived=False, archive_timestamp=_now_iso())
         recipient = self.dm_recipient.get(channel_id)
         if recipient is not None and recipient in self.blocked_dms:
             raise ApiError(403, 50007, "Cannot send messages to this user")
@@ -929,6 +960,8 @@ class FakeDiscord:
             return 204, None
         if int(message["author"]["id"]) != self.bot_id:
             raise ApiError(403, 50005, "Cannot edit a message authored by another user")
+        if self._archived(cid):  # "users cannot edit messages [...] in archived threads" (Discord's threads topic)
+            raise ApiError(400, 50083, "Operation cannot be performed on an archived thread")
         self._check_message(call.json or {}, call.files, allow_empty=True)
         self._update_message(message, call.json or {}, call.files, flag_mask=CHANNEL_MESSAGE_FLAGS)
         await self._echo("MESSAGE_UPDATE", message)
@@ -1676,7 +1709,9 @@ class FakeDiscord:
             if user_id not in guild.members:
                 raise LookupError(f"user {user_id} is not a member of guild {guild_id}")
             channel_id = channel_id or next(iter(guild.channels))
-            channel = copy.deepcopy(guild.channels[channel_id])
+            channel = self.channel(channel_id) if channel_id in self.threads else copy.deepcopy(
+                guild.channels[channel_id])
+            assert channel is not None
             channel.pop("permission_overwrites", None)
             channel["permissions"] = str(self.permissions(guild_id, user_id, channel_id))
             p.update(guild_id=str(guild_id), guild_locale=guild.preferred_locale, channel=channel,
@@ -1754,6 +1789,10 @@ class FakeDiscord:
         elif kind == 10:
             value = float(value) if not isinstance(value, int) else value
         elif kind in (6, 7, 8, 9, 11):
+            channel = self.channel(int(value["id"]) if isinstance(value, dict) else int(value)) if kind == 7 else None
+            if channel is not None and option.get("channel_types") and channel["type"] not in option["channel_types"]:
+                raise ValueError(f"option {option['name']!r} takes channels of types {option['channel_types']}, "
+                                 f"not {channel['type']}")  # Discord's client does not offer them
             return self._resolve(resolved, kind, value, guild_id)
         if kind in (4, 10) and not option.get("min_value", -math.inf) <= value <= option.get("max_value", math.inf):
             raise ValueError(f"option {option['name']!r}: {value} out of range")
