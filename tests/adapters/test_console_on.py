@@ -1,13 +1,17 @@
 """`/on`: the console acting as on Slack or Discord, printing what the bot sends there, and `{code}` in a line."""
 
+import sys
+
 import pytest
 from sqlalchemy import select
 
 from bot.adapters import console_where as where
 from bot.adapters.console import Console
 from bot.app import App
+from bot.commands import registry
 from bot.scheduler import Scheduler
 from bot.store.models import Member, Workspace
+from tests.adapters.process import ROOT
 from tests.adapters.test_console import gigbot
 
 
@@ -116,3 +120,29 @@ def test_interactive_prompt_shows_where_you_act(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert "admin@discord:guild1#jobs> " in result.stdout
     assert "ana@discord:guild1#jobs> " in result.stdout
+
+
+LINKING = {"admin link", "admin join", "link"} <= {spec.name for spec in registry}
+
+
+@pytest.mark.skipif(not LINKING, reason="the place and person link commands are not on this branch yet")
+def test_the_two_platform_demo_matches_its_transcript() -> None:
+    """examples/two_platforms.gig as the console prints it, its random link codes read as XXXX-XXXX.
+
+    After a deliberate change, regenerate the transcript with
+    `python -m bot console --script examples/two_platforms.gig --now 2026-11-23T09:00 | python -m
+    tests.adapters.test_console_on > tests/adapters/scripts/two_platforms.out` and read the diff.
+    """
+    result = gigbot("console", "--script", "examples/two_platforms.gig", "--now", "2026-11-23T09:00")
+    assert result.returncode == 0, result.stderr
+    expected = (ROOT / "tests" / "adapters" / "scripts" / "two_platforms.out").read_text(encoding="utf-8")
+    assert without_codes(result.stdout).splitlines() == expected.splitlines()
+
+
+def without_codes(text: str) -> str:
+    """Console output with every link code as XXXX-XXXX (codes are random)."""
+    return where.CODE.sub("XXXX-XXXX", text)
+
+
+if __name__ == "__main__":  # the transcript's normaliser: console output on stdin, without its codes on stdout
+    sys.stdout.write(without_codes(sys.stdin.read()))
