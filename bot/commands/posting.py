@@ -48,6 +48,7 @@ async def post(ctx: Context, **fields: str) -> Reply:
     if earlier is not None:
         raise UserError("post.duplicate", id=earlier.id, title=earlier.title)
     gig = await create_gig(ctx.session, ctx.community.id, ctx.member, draft, ctx.now())
+    gig.workspace_id = ctx.workspace.id if ctx.workspace else None  # the place it came from (none in a Discord DM)
     channel_t = Translator(ctx.community.default_locale)
     channel_card = gig_card(gig, channel_t, 0, ctx.today())
     channel_message = Message(cards=(channel_card,), topic=gig_topic(gig, channel_t, ctx.today()))

@@ -61,9 +61,11 @@ async def absorb(session: AsyncSession, source: Member, target: Member) -> None:
 
 
 async def _merge_applications(session: AsyncSession, source_id: int, target_id: int) -> None:
+    fresh = {"populate_existing": True}  # rows loaded earlier in the session may predate an UPDATE of member_id
     mine = {a.gig_id: a for a in (await session.execute(
-        select(Application).where(Application.member_id == target_id))).scalars()}
-    theirs = (await session.execute(select(Application).where(Application.member_id == source_id))).scalars().all()
+        select(Application).where(Application.member_id == target_id).execution_options(**fresh))).scalars()}
+    theirs = (await session.execute(select(Application).where(Application.member_id == source_id)
+                                    .execution_options(**fresh))).scalars().all()
     for other in theirs:
         kept = mine.get(other.gig_id)
         if kept is None:

@@ -36,6 +36,9 @@ async def test_every_subcommand_answers_through_slack(slack: SlackRig) -> None:
         ("UADMIN", "admin outbox list", "No message is failed"),
         ("UADMIN", "admin outbox retry 99", "no failed, dead or delayed"),
         ("UADMIN", "route default <#C0GIGS|gigs>", "posted in <#C0GIGS>"), ("UADMIN", "close 1", "Closed #1"),
+        ("UADMIN", "admin places", "1. Slack"), ("UADMIN", "admin link", "/gig-admin join"),
+        ("UADMIN", "admin join WXYZ-2345", "There is no link code WXYZ-2345"),
+        ("UADMIN", "admin unlink", "the only place of this community"),
     ]
     covered = {"post"}
     for user, text, expected in script:

@@ -73,7 +73,7 @@ def _fill(bind: sa.Connection) -> None:
     """Give existing rows their place: the workspace of their community (of the route's platform for a route)."""
     workspace = sa.table("workspace", sa.column("id"), sa.column("community_id"), sa.column("platform"),
                          sa.column("external_id"), sa.column("name"), sa.column("default_channel"))
-    community = sa.table("community", sa.column("id"), sa.column("default_channels"))
+    community = sa.table("community", sa.column("id"), sa.column("default_channels", sa.JSON()))
     for table in ("member", "gig"):
         rows = sa.table(table, sa.column("community_id"), sa.column("workspace_id"))
         bind.execute(rows.update().values(workspace_id=sa.select(sa.func.min(workspace.c.id))
@@ -97,7 +97,7 @@ def downgrade() -> None:
     bind = op.get_bind()
     op.add_column("community", sa.Column("default_channels", sa.JSON(), nullable=True))
     workspace = sa.table("workspace", sa.column("community_id"), sa.column("platform"), sa.column("default_channel"))
-    community = sa.table("community", sa.column("id"), sa.column("default_channels"))
+    community = sa.table("community", sa.column("id"), sa.column("default_channels", sa.JSON()))
     channels: dict[int, dict[str, str]] = {}
     for place in bind.execute(sa.select(workspace)).all():
         channels.setdefault(place.community_id, {})
