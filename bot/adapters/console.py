@@ -37,7 +37,7 @@ LINE_LIMIT = 1 << 20  # bytes in one line of standard input
 
 def render(destination: str, message: Reply | Message) -> list[str]:
     """A reply or message as console lines, each starting with its destination; text prints as typed."""
-    lines = plain(message.text).splitlines() if message.text else []
+    lines = plain(message.text, PLATFORM).splitlines() if message.text else []
     for card in message.cards:
         lines.extend(render_card(card))
     if isinstance(message, Reply) and message.buttons:
@@ -49,13 +49,13 @@ def render(destination: str, message: Reply | Message) -> list[str]:
 
 def render_card(card: Card) -> list[str]:
     """A card as text: title, body, fields, buttons with their ids, footer."""
-    lines = [f"== {plain(card.title)} =="]
-    lines += [f"  {line}" for line in plain(card.body).splitlines()]
-    lines += [f"  {plain(field.label)}: {plain(field.value)}" for field in card.fields]
+    lines = [f"== {plain(card.title, PLATFORM)} =="]
+    lines += [f"  {line}" for line in plain(card.body, PLATFORM).splitlines()]
+    lines += [f"  {plain(field.label, PLATFORM)}: {plain(field.value, PLATFORM)}" for field in card.fields]
     if card.buttons:
         lines.append("  " + " ".join(f"[{button.label}]({button.id})" for button in card.buttons))
     if card.footer:
-        lines.append(f"  ({plain(card.footer)})")
+        lines.append(f"  ({plain(card.footer, PLATFORM)})")
     return lines
 
 

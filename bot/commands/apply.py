@@ -36,7 +36,7 @@ async def apply(ctx: Context, id: int, pitch: str = "") -> Reply:
     if ctx.via == BUTTON and ctx.place.forms:  # the Apply button opens the pitch form where the platform can
         await applications.check_can_apply(ctx.session, gig, ctx.member)
         return Reply(form=apply_form(ctx, gig))
-    application = await applications.apply(ctx.session, gig, ctx.member, pitch, ctx.now())
+    application = await applications.apply(ctx.session, gig, ctx.member, pitch, ctx.now(), ctx.identity)
     planned = await nudges.after_apply(ctx.session, application, gig, ctx.community, ctx.now())
     await postings.refresh(ctx.session, ctx.community, gig, ctx.clock)
     lines: list[Text] = [ctx.t("apply.done", id=gig.id, title=gig.title)]

@@ -63,6 +63,6 @@ async def status(ctx: Context, id: int, status: str) -> Reply:
     lines: list[Text] = [ctx.t("status.done", id=gig.id, title=gig.title, previous=applications.status_name(previous),
                                status=applications.status_name(status))]
     if status == ApplicationStatus.HIRED and await outcomes.tell_poster_of_hire(
-            ctx.session, ctx.community, gig, ctx.member, ctx.clock, ctx.today()):
+            ctx.session, ctx.community, gig, ctx.identity, ctx.clock, ctx.today()):
         lines.append(ctx.t("status.hired_told", id=gig.id))
     return Reply(Rich.join("\n", lines))

@@ -7,7 +7,7 @@ from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
 from bot.core.types import Reply
 from bot.dispatch.context import Context
-from bot.services import applications, nudges
+from bot.services import applications, identities, nudges
 from bot.services.gigs import OPEN, get_gig
 from bot.services.policy import timezone_for
 from bot.services.timing import format_moment
@@ -32,7 +32,7 @@ async def snooze(ctx: Context, id: int) -> Reply:
         raise UserError("reminders.nothing_to_snooze", id=id)
     if application.gig.status != OPEN:
         raise UserError("reminders.snooze_closed", id=id)
-    if not ctx.member.nudges_enabled or ctx.member.dm_undeliverable:
+    if not ctx.member.nudges_enabled or (await identities.dm_identity(ctx.session, ctx.member)).dm_undeliverable:
         raise UserError("reminders.cannot_reach")
     wanted = ctx.now() + nudges.SNOOZE
     due = await nudges.snooze(ctx.session, application, ctx.community, ctx.now())

@@ -7,7 +7,7 @@ from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
 from bot.core.types import MemberRef, Reply, Rich, Role, Text, UserText
 from bot.dispatch.context import Context
-from bot.services import applications
+from bot.services import applications, identities
 from bot.services.closing import close_gig
 from bot.services.gigs import CLOSED, get_gig
 from bot.store.models import Gig, Member
@@ -31,8 +31,9 @@ async def applicants(ctx: Context, id: int) -> Reply:
     if not found:
         return Reply(ctx.t("applicants.empty", id=gig.id))
     lines: list[Text] = [ctx.t("applicants.header", id=gig.id, title=gig.title, count=len(found))]
+    applied_as = await identities.applied_as(ctx.session, found)  # on Slack or Discord, whichever they applied from
     for application in found:
-        lines.append(ctx.t("applicants.line", name=member_ref(application.member),
+        lines.append(ctx.t("applicants.line", name=member_ref(applied_as[application.id]),
                            status=applications.status_name(application.status),
                            date=application.created_at.date()))
         if application.pitch:
@@ -44,7 +45,7 @@ async def applicants(ctx: Context, id: int) -> Reply:
 
 
 def member_ref(member: Member) -> MemberRef:
-    """A member as a reference: a mention on their platform, their display name elsewhere."""
+    """A member as a reference: a mention on their platform, their name and platform elsewhere (`Ana (Discord)`)."""
     return MemberRef(member.platform, member.platform_user_id, member.display_name)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+PLATFORM_NAMES = {"slack": "Slack", "discord": "Discord"}  # platforms as members read their names, in any language
 BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # bidirectional controls: stripped by renderers
 
 
@@ -45,6 +46,12 @@ class MemberRef:
 
     def __str__(self) -> str:
         return "@" + (self.name or self.user_id)
+
+    @property
+    def elsewhere(self) -> str:
+        """The member as read on another platform, where no mention of theirs works: `Ana (Discord)`."""
+        label = PLATFORM_NAMES.get(self.platform)
+        return f"{self.name or self.user_id} ({label})" if label else str(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,12 +209,21 @@ def user(text: str | None) -> Rich:
     return Rich((UserText(text),)) if text else Rich()
 
 
-def plain(text: Text) -> str:
-    """The text as it reads, user parts without bidirectional controls (for plain-text places)."""
+def plain(text: Text, here: str | None = None) -> str:
+    """The text as it reads, user parts without bidirectional controls (for plain-text places).
+
+    Given `here`, the platform it is read on, a member of another platform reads with theirs: `Ana (Discord)`.
+    """
     if type(text) is str:
         return text
     return "".join(strip_bidi(part) if type(part) is UserText else part if isinstance(part, str) else
-                   strip_bidi(str(part)) for part in text)
+                   strip_bidi(part.elsewhere) if here is not None and isinstance(part, MemberRef)
+                   and part.platform != here else strip_bidi(str(part)) for part in text)
+
+
+def platform_name(platform: str) -> str:
+    """A platform's name as members read it: `Slack`, `Discord`; any other as it is stored."""
+    return PLATFORM_NAMES.get(platform, platform)
 
 
 def strip_bidi(text: str) -> str:

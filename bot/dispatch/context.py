@@ -21,7 +21,11 @@ TEXT, BUTTON, FORM = "text", "button", "form"  # how a command came: Context.via
 
 @dataclass
 class Context:
-    """One invocation's world; everything a handler writes goes through `session`, committed once."""
+    """One invocation's world; everything a handler writes goes through `session`, committed once.
+
+    `member` is the person the actor is: for an identity linked with `gig link`, the member it is linked to, which
+    holds the applications, gigs and settings; `identity` is the actor's own row on this platform.
+    """
 
     session: AsyncSession
     clock: Clock
@@ -34,6 +38,12 @@ class Context:
     t: Translator
     via: str = "text"  # how the command came: typed text, a button or a submitted form
     workspace: Workspace | None = None  # the place's row; None in a Discord DM, which belongs to no server
+    identity: Member = None  # type: ignore[assignment]  # the actor's own platform identity; `member` is the person
+
+    def __post_init__(self) -> None:
+        """An identity not given is the member itself (it is linked to no person)."""
+        if self.identity is None:
+            self.identity = self.member
 
     def now(self) -> datetime:
         """The injected clock's time."""

@@ -72,14 +72,16 @@ class Dispatcher:
             now = self.clock.now()
             try:
                 community, workspace = await members.place_for(session, place, self.settings, now, actor)
-                member = await members.member_for(session, community, actor, now, workspace)
+                identity = await members.member_for(session, community, actor, now, workspace)
+                member = await members.person_of(session, identity)  # a linked identity acts as its person
+                await members.seen(session, identity, member, now)
                 await session.commit()
             except DATABASE_ERRORS as error:
                 return self.unavailable(actor, error)
             take_changed(session)  # meeting a member for the first time is not the command's change
-            t = members.translator_for(member, community)
+            t = members.translator_for(member, community, identity)
             ctx = Context(session, self.clock, self.settings, community, member, actor, place,
-                          members.role_of(member, actor, self.settings), t, via, workspace)
+                          members.role_of(member, actor, self.settings, identity), t, via, workspace, identity)
             try:
                 reply = await self._call(ctx, parse())
             except UserError as error:

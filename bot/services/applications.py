@@ -55,8 +55,9 @@ async def check_can_apply(session: AsyncSession, gig: Gig, member: Member) -> Ap
     return earlier
 
 
-async def apply(session: AsyncSession, gig: Gig, member: Member, pitch: str, now: datetime) -> Application:
-    """Record a new application.
+async def apply(session: AsyncSession, gig: Gig, member: Member, pitch: str, now: datetime,
+                applied_as: Member | None = None) -> Application:
+    """Record a new application by `member` (the person), made as `applied_as` (the identity that typed it).
 
     The gig's row is held first: applications to one gig run one after the other, so the plans made by its first
     application (the poster's review) are made once, and an application never slips past the gig's closing.
@@ -69,9 +70,9 @@ async def apply(session: AsyncSession, gig: Gig, member: Member, pitch: str, now
     if len(pitch) > MAX_PITCH:
         raise UserError("gig.too_long", name="pitch", max=MAX_PITCH, length=len(pitch))
     if withdrawn is not None:
-        return await apply_again(session, withdrawn, member, pitch, now)
+        return await apply_again(session, withdrawn, member, pitch, now, applied_as)
     application = Application(gig_id=gig.id, member_id=member.id, status=APPLIED, pitch=pitch, created_at=now,
-                              updated_at=now)
+                              updated_at=now, applied_as_id=(applied_as or member).id)
     application.gig, application.member = gig, member
     session.add(application)
     try:  # gig_id was read above: a failed flush expires every loaded object
@@ -84,17 +85,20 @@ async def apply(session: AsyncSession, gig: Gig, member: Member, pitch: str, now
 
 
 async def apply_again(session: AsyncSession, application: Application, member: Member, pitch: str,
-                      now: datetime) -> Application:
+                      now: datetime, applied_as: Member | None = None) -> Application:
     """Take up a withdrawn application: back to applied with the new pitch and date, both steps in its history.
 
-    Its reminders start afresh, as for a first application; the history keeps the first date.
+    Its reminders start afresh, as for a first application; the history keeps the first date. It is now the
+    application of the identity that applied again.
     """
+    applied_as_id = (applied_as or member).id
     await session.execute(
         update(Application).where(Application.id == application.id)
-        .values(status=APPLIED, pitch=pitch, reminders=True, created_at=now, updated_at=now)
+        .values(status=APPLIED, pitch=pitch, reminders=True, created_at=now, updated_at=now,
+                applied_as_id=applied_as_id)
         .execution_options(synchronize_session=False))
     for name, value in (("status", APPLIED), ("pitch", pitch), ("reminders", True), ("created_at", now),
-                        ("updated_at", now)):
+                        ("updated_at", now), ("applied_as_id", applied_as_id)):
         set_committed_value(application, name, value)
     session.add(ApplicationEvent(application_id=application.id, from_status=WITHDRAWN, to_status=APPLIED,
                                  actor_id=member.id, at=now))

@@ -13,7 +13,7 @@ from bot.core.clock import Clock
 from bot.core.i18n import Term
 from bot.core.states import ApplicationStatus
 from bot.core.types import Message
-from bot.services import applications, nudges, outbox, postings
+from bot.services import applications, identities, nudges, outbox, postings
 from bot.services.gigs import CLOSED, OPEN
 from bot.services.members import translator_for
 from bot.store.models import Application, Community, Gig, Member
@@ -56,25 +56,29 @@ async def close_gig(session: AsyncSession, community: Community, gig: Gig, clock
     updated = await postings.refresh(session, community, gig, clock)
     title = gig.title
     told = 0
+    targets = await identities.dm_identities(session, [application.member for application in found])
     for application in found:
         if application is hired or application.status not in applications.PENDING:
             continue
         why = "expired" if expired else "filled" if hired is not None else "closed"
         key = NOTICES[why, application.status == applications.INTERVIEWING]
-        notify(session, community, application.member, key, clock, id=gig.id, title=title)
+        await notify(session, community, application.member, key, clock, targets.get(application.member_id),
+                     id=gig.id, title=title)
         told += 1
     if hired is not None:
-        notify(session, community, hired.member, "close.dm_hired", clock, id=gig.id, title=title)
+        await notify(session, community, hired.member, "close.dm_hired", clock, targets.get(hired.member_id),
+                     id=gig.id, title=title)
     await nudges.cancel_for_gig(session, gig.id)
     return Closed(updated, told, overridden)
 
 
-def notify(session: AsyncSession, community: Community, member: Member, key: str, clock: Clock,
-           **values: object) -> None:
-    """DM a closing notice in the member's language, held until their quiet hours are over."""
+async def notify(session: AsyncSession, community: Community, member: Member, key: str, clock: Clock,
+                 to: Member | None = None, **values: object) -> None:
+    """DM a closing notice in the member's language, held until their quiet hours are over (`to`: see enqueue_dm)."""
     message = Message(translator_for(member, community)(key, **values))
     now = clock.now()
-    outbox.enqueue_dm(session, member, message, clock, not_before=nudges.reachable_at(member, community, now))
+    await outbox.enqueue_dm(session, member, message, clock, not_before=nudges.reachable_at(member, community, now),
+                            to=to)
 
 
 async def mark_closed(session: AsyncSession, gig: Gig, now: datetime, hired: Application | None) -> bool:

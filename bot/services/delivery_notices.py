@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock
 from bot.core.text import Part, Text
 from bot.core.types import Message
-from bot.services import outbox
+from bot.services import identities, members, outbox
 from bot.services.members import member_by_user_id, translator_for
 from bot.services.pacing import Pacer
 from bot.store.models import Community
@@ -41,9 +41,17 @@ async def tell_admins(session: AsyncSession, pacer: Pacer, admins: frozenset[tup
     if community is None:
         return 0
     queued = 0
+    told: set[int] = set()
     for admin_platform, user_id in recipients:
         member = await member_by_user_id(session, community_id, admin_platform, user_id, clock.now())
+        if member.id in told:  # one person listed on two platforms hears it once
+            continue
+        told.add(member.id)
+        to = await identities.dm_identity(session, member)
+        if other_platforms_only and to.platform == platform:  # their DMs go where delivery is held: use this one
+            to = await members.identity_of(session, community_id, admin_platform, user_id) or to
         t = translator_for(member, community)
-        if outbox.enqueue_dm(session, member, Message(t(key, platform=platform, **fields)), clock) is not None:
+        if await outbox.enqueue_dm(session, member, Message(t(key, platform=platform, **fields)), clock,
+                                   to=to) is not None:
             queued += 1
     return queued

@@ -27,8 +27,8 @@ async def close_expired(sessions: async_sessionmaker[AsyncSession], clock: Clock
                 result = await close_gig(session, community, gig, clock, actor=None, expired=True)
                 if result is None:  # another process closed it meanwhile, and told everyone
                     continue
-                notify(session, community, gig.poster, "close.poster_expired", clock, id=gig.id, title=gig.title,
-                       **result.counts())
+                await notify(session, community, gig.poster, "close.poster_expired", clock, None, id=gig.id,
+                             title=gig.title, **result.counts())
                 audit.write(session, community.id, None, now, "gig.expire", gig.id)
                 closed += 1
         written = take_written(session)

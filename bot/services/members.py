@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.core.clock import Clock
+from bot.core.clock import Clock, as_utc
 from bot.core.i18n import Translator, normalise_locale
 from bot.core.types import Actor, Place, Role
 from bot.store.models import Community, Member, Workspace
@@ -17,6 +17,7 @@ from bot.store.models import Community, Member, Workspace
 CONSOLE = "console"
 MAX_DISPLAY_NAME = 100  # the column size
 MAX_NAME = 100  # community and workspace names
+SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often: not a write on every command
 
 
 async def community_for(session: AsyncSession, place: Place, settings: Settings, now: datetime,
@@ -82,7 +83,7 @@ async def reader_language(sessions: async_sessionmaker[AsyncSession], place: Pla
         member = await _find(session, community.id, actor.platform, actor.user_id)
         if member is None:
             return Translator(normalise_locale(actor.locale) or community.default_locale)
-        return translator_for(member, community)
+        return translator_for(await person_of(session, member), community, member)
 
 
 async def member_for(session: AsyncSession, community: Community, actor: Actor, now: datetime,
@@ -101,20 +102,52 @@ async def member_for(session: AsyncSession, community: Community, actor: Actor, 
     return member
 
 
+async def seen(session: AsyncSession, identity: Member, person: Member, now: datetime) -> None:
+    """Note that an identity was just used, so a person's DMs can go to the platform they used last.
+
+    Written when it is older than SEEN_EVERY, or when another identity of the person was seen since (then just
+    after that one, so the one acting now is the latest even on a frozen clock): not a write on every command.
+    """
+    if identity.last_seen_at is None or now - identity.last_seen_at >= SEEN_EVERY:
+        identity.last_seen_at = now
+        return
+    latest = (await session.execute(select(func.max(Member.last_seen_at)).where(
+        or_(Member.id == person.id, Member.linked_to_id == person.id), Member.id != identity.id))).scalar()
+    if latest is not None and as_utc(latest) >= identity.last_seen_at:
+        identity.last_seen_at = max(now, as_utc(latest) + timedelta(microseconds=1))
+
+
+async def person_of(session: AsyncSession, identity: Member) -> Member:
+    """The member an identity acts as: the person it is linked to (`gig link`), else itself."""
+    if identity.linked_to_id is None:
+        return identity
+    person = await session.get(Member, identity.linked_to_id)
+    return identity if person is None else person
+
+
 async def member_by_user_id(session: AsyncSession, community_id: int, platform: str, user_id: str,
                             now: datetime) -> Member:
-    """A member of this platform named in a command; created if they never used the bot."""
+    """The person behind a member of this platform named in a command; created if they never used the bot."""
     member = await _find(session, community_id, platform, user_id)
     if member is None:
         member = await _create(session, community_id, platform, user_id, user_id, now)
-    return member
+    return await person_of(session, member)
 
 
-def role_of(member: Member, actor: Actor, settings: Settings) -> Role:
-    """Admins come from GIGBOT_ADMINS or the platform (Discord's Manage Server); posters from `role add`."""
+def role_of(member: Member, actor: Actor, settings: Settings, identity: Member | None = None) -> Role:
+    """Admins come from GIGBOT_ADMINS or the platform (Discord's Manage Server); posters from `role add`.
+
+    A linked person is a poster if any of its identities was made one; admin stays the acting platform's word.
+    """
     if actor.platform_admin or (actor.platform.lower(), actor.user_id) in settings.admin_ids:
         return Role.ADMIN
-    return Role.POSTER if member.is_poster else Role.MEMBER
+    poster = member.is_poster or (identity is not None and identity.is_poster)
+    return Role.POSTER if poster else Role.MEMBER
+
+
+async def identity_of(session: AsyncSession, community_id: int, platform: str, user_id: str) -> Member | None:
+    """The identity of this platform user in a community, if known (not the person it may be linked to)."""
+    return await _find(session, community_id, platform, user_id)
 
 
 async def _find(session: AsyncSession, community_id: int, platform: str, user_id: str) -> Member | None:
@@ -145,11 +178,12 @@ async def set_locale(sessions: async_sessionmaker[AsyncSession], place: Place, a
     """Set the language an actor reads (the console's /lang; `gig settings lang=` later)."""
     async with sessions() as session:
         community = await community_for(session, place, settings, clock.now())
-        member = await member_for(session, community, actor, clock.now())
+        member = await person_of(session, await member_for(session, community, actor, clock.now()))
         member.locale = locale
         await session.commit()
 
 
-def translator_for(member: Member, community: Community) -> Translator:
-    """The language a member reads: chosen, else their platform's, else the community default."""
-    return Translator(member.locale or member.platform_locale or community.default_locale)
+def translator_for(member: Member, community: Community, identity: Member | None = None) -> Translator:
+    """The language a member reads: chosen, else their platform's (the acting identity's), else the community's."""
+    platform_locale = identity.platform_locale if identity is not None else None
+    return Translator(member.locale or platform_locale or member.platform_locale or community.default_locale)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 from bot.core.clock import Clock, as_utc, local_date
 from bot.core.i18n import Translator
 from bot.core.states import ApplicationStatus, NudgeState
-from bot.services import outbox
+from bot.services import identities, outbox
 from bot.services.gigs import OPEN
 from bot.services.nudge_messages import NudgeFacts, nudge_message
 from bot.services.nudge_rules import MOVED_ON, Stop, follow_ons, rule_for
@@ -112,7 +112,8 @@ async def send_claimed(session: AsyncSession, ids: list[int], now: datetime, wor
     rows = (await session.execute(
         select(Nudge.id, Nudge.kind, Nudge.community_id, Nudge.member_id, Nudge.application_id,
                Member.platform, Member.platform_user_id, Member.locale, Member.platform_locale, Member.timezone,
-               Member.quiet_hours, Member.nudges_enabled, Member.dm_undeliverable,
+               Member.quiet_hours, Member.nudges_enabled, Member.dm_undeliverable, Member.dm_platform,
+               Member.last_seen_at,
                Application.status, Application.reminders, Application.updated_at,
                Gig.id.label("gig"), Gig.title, Gig.status.label("gig_status"), Gig.apply_by,
                Poster.display_name.label("poster"))
@@ -125,19 +126,54 @@ async def send_claimed(session: AsyncSession, ids: list[int], now: datetime, wor
     communities = await _communities(session, {row.community_id for row in rows})
     reviews = await _review_facts(session, [row.gig for row in rows
                                             if Stop.APPLICANT_MOVED_ON in rule_for(row.kind).stops])
+    targets = await _dm_targets(session, rows)
     batch = Batch()
     for done, row in enumerate(rows):
         if done and done % YIELD_EVERY == 0:
             await asyncio.sleep(0)  # let the bot answer between slices of a big batch
-        _decide(row, communities[row.community_id], reviews, now, batch)
+        _decide(row, targets.get(row.member_id), communities[row.community_id], reviews, now, batch)
     return await _write(session, batch, now, worker, len(rows))
 
 
-def _decide(row: Any, community: Community, reviews: dict[int, tuple[int, bool, datetime]],
+@dataclass(frozen=True)
+class Target:
+    """An identity a nudge may go to (see identities.choose)."""
+
+    id: int
+    platform: str
+    platform_user_id: str
+    dm_undeliverable: bool
+    last_seen_at: datetime | None
+
+
+async def _dm_targets(session: AsyncSession, rows: Sequence[Any]) -> dict[int, Target]:
+    """For members of these rows who linked other identities, the one their DM goes to; one query per batch."""
+    if not rows:
+        return {}
+    found = await session.execute(
+        select(Member.id, Member.linked_to_id, Member.platform, Member.platform_user_id, Member.dm_undeliverable,
+               Member.last_seen_at).where(Member.linked_to_id.in_({row.member_id for row in rows})))
+    linked: dict[int, list[Target]] = {}
+    for identity in found:
+        linked.setdefault(identity.linked_to_id, []).append(Target(
+            identity.id, identity.platform, identity.platform_user_id, identity.dm_undeliverable,
+            identity.last_seen_at))
+    targets: dict[int, Target] = {}
+    for row in rows:
+        if row.member_id in linked and row.member_id not in targets:
+            own = Target(row.member_id, row.platform, row.platform_user_id, row.dm_undeliverable, row.last_seen_at)
+            targets[row.member_id] = identities.choose(own, linked[row.member_id], row.dm_platform)
+    return targets
+
+
+def _decide(row: Any, target: Target | None, community: Community, reviews: dict[int, tuple[int, bool, datetime]],
             now: datetime, batch: Batch) -> None:
+    """What to do with one claimed nudge; `target` is the identity it goes to when the member linked others."""
+    if target is None:
+        target = Target(row.member_id, row.platform, row.platform_user_id, row.dm_undeliverable, None)
     rule = rule_for(row.kind)
     stops = rule.stops
-    if ((Stop.MEMBER_UNREACHABLE in stops and (not row.nudges_enabled or row.dm_undeliverable))
+    if ((Stop.MEMBER_UNREACHABLE in stops and (not row.nudges_enabled or target.dm_undeliverable))
             or (Stop.GIG_CLOSED in stops and (row.gig_status != OPEN or ended(row.apply_by, community, now)))
             or (Stop.REMINDERS_OFF in stops and not row.reminders)
             or (Stop.STATUS_LEFT in stops and row.status not in rule.sent_at)):
@@ -161,8 +197,8 @@ def _decide(row: Any, community: Community, reviews: dict[int, tuple[int, bool, 
     t = Translator(row.locale or row.platform_locale or community.default_locale)
     facts = NudgeFacts(rule.kind, row.gig, row.title, row.poster, row.status or "", days,
                        wait_days=policy.no_response.days, applicants=applicants)
-    batch.send[row.id] = outbox.outbox_row(row.community_id, row.platform, outbox.DM, row.platform_user_id,
-                                           nudge_message(facts, t), now, member_id=row.member_id)
+    batch.send[row.id] = outbox.outbox_row(row.community_id, target.platform, outbox.DM, target.platform_user_id,
+                                           nudge_message(facts, t), now, member_id=target.id)
     planned = [{
         "community_id": row.community_id, "member_id": row.member_id, "application_id": row.application_id,
         "gig_id": None if follow_on.about_application else row.gig, "kind": follow_on.kind,

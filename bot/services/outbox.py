@@ -13,6 +13,7 @@ from bot.core.clock import Clock
 from bot.core.delivery import OutboxKind, OutboxState, Outgoing, Sender, Sent
 from bot.core.text import ChannelRef, MemberRef, from_json, to_json
 from bot.core.types import Attachment, Button, Card, Field, Message, Topic
+from bot.services import identities
 from bot.store.events import OUTBOX, note_written
 from bot.store.models import Member, OutboxMessage
 
@@ -93,10 +94,15 @@ def enqueue(session: AsyncSession, community_id: int, platform: str, kind: str, 
     return row
 
 
-def enqueue_dm(session: AsyncSession, member: Member, message: Message, clock: Clock,
-               not_before: datetime | None = None) -> OutboxMessage | None:
-    """A DM to a member, unless their DMs are known to be closed."""
-    if member.dm_undeliverable:
+async def enqueue_dm(session: AsyncSession, member: Member, message: Message, clock: Clock,
+                     not_before: datetime | None = None, to: Member | None = None) -> OutboxMessage | None:
+    """A DM to a person, on one platform only, unless their DMs there are known to be closed.
+
+    It goes to the identity `identities.dm_identity` picks (`to`, when the caller picked it in bulk); the row's
+    member is that identity, so delivery keeps its DM channel and its closed-DMs mark.
+    """
+    target = to if to is not None else await identities.dm_identity(session, member)
+    if target.dm_undeliverable:
         return None
-    return enqueue(session, member.community_id, member.platform, DM, member.platform_user_id, message, clock,
-                   member_id=member.id, not_before=not_before)
+    return enqueue(session, target.community_id, target.platform, DM, target.platform_user_id, message, clock,
+                   member_id=target.id, not_before=not_before)

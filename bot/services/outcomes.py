@@ -17,7 +17,7 @@ from bot.store.models import Community, Gig, Member
 
 async def tell_poster_of_hire(session: AsyncSession, community: Community, gig: Gig, member: Member, clock: Clock,
                               today: date) -> bool:
-    """DM an open gig's poster that a member says they were hired, with a Close button; whether it was sent."""
+    """DM an open gig's poster that a member (the identity that said so) was hired, with a Close button; if sent."""
     if not is_open(gig, today):
         return False
     poster = gig.poster
@@ -27,4 +27,4 @@ async def tell_poster_of_hire(session: AsyncSession, community: Community, gig: 
     card = Card(t("status.hired_poster_title", **values), t("status.hired_poster_body", **values), buttons=(
         Button(t.label("nudge.button_close"), button_id("close", gig.id), "primary"),
         Button(t.label("nudge.button_applicants"), button_id("applicants", gig.id))))
-    return outbox.enqueue_dm(session, poster, Message(cards=(card,)), clock) is not None
+    return await outbox.enqueue_dm(session, poster, Message(cards=(card,)), clock) is not None

@@ -15,8 +15,9 @@ REFS = Rich.of("to ", ChannelRef("slack", "C0GIGS", "gigs"), ", ", ChannelRef("d
 
 
 def test_slack_mentions_its_own_references_and_names_the_others() -> None:
-    assert blocks.mrkdwn(REFS) == "to <#C0GIGS>, #jobs by <@U1> and @[x](https://e.vil)"
+    assert blocks.mrkdwn(REFS) == "to <#C0GIGS>, #jobs by <@U1> and [x](https://e.vil) (Discord)"
     assert blocks.plain_text(REFS) == "to #gigs, #jobs by @<!channel> and @[x](https://e.vil)"
+    assert blocks.plain_text(REFS, "slack") == "to #gigs, #jobs by @<!channel> and [x](https://e.vil) (Discord)"
     # an id that is not a Slack id is never put inside <...>
     assert blocks.mrkdwn(Rich.of(ChannelRef("slack", "general|<!here>"))) == "#general|&lt;!here&gt;"
 
@@ -48,7 +49,7 @@ def test_slack_links_the_bot_made_carry_their_label() -> None:
 
 
 def test_discord_mentions_its_own_references_and_escapes_the_rest() -> None:
-    assert render.markdown(REFS) == r"to #gigs, <#111> by @<!channel> and <@222>"
+    assert render.markdown(REFS) == r"to #gigs, <#111> by <!channel> (Slack) and <@222>"
     assert render.markdown(Rich.of(MemberRef("discord", "222", "Zoe")), mentions=False) == "@Zoe"
     typed = UserText("[Upwork](https://evil.example) <@123> <@&9> <#5> \\[")
     assert render.markdown(Rich.of(typed)) == r"\[Upwork\](https://evil.example) \<@123> \<@&9> \<#5> \\\["
@@ -92,4 +93,20 @@ def test_discord_puts_a_replys_own_buttons_on_a_row_after_its_cards_rows() -> No
 
 def test_console_prints_as_typed_with_plain_names() -> None:
     lines = console.render("x", Reply(Rich.of(UserText("<!here> [a](b)\n"), REFS)))
-    assert lines == ["[x] <!here> [a](b)", "[x] to #gigs, #jobs by @<!channel> and @[x](https://e.vil)"]
+    assert lines == ["[x] <!here> [a](b)", "[x] to #gigs, #jobs by <!channel> (Slack) and [x](https://e.vil) (Discord)"]
+    assert console.render("x", Reply(Rich.of(MemberRef("console", "bob", "Bob")))) == ["[x] @Bob"]
+
+
+def test_a_member_of_another_platform_is_named_with_it_never_a_broken_mention() -> None:
+    ana, bob = MemberRef("discord", "123456", "Ana"), MemberRef("slack", "U123", "Bob")
+    text = Rich.of("Applicants: ", ana, ", ", bob)
+    assert blocks.mrkdwn(text) == "Applicants: Ana (Discord), <@U123>"
+    assert render.markdown(text) == "Applicants: <@123456>, Bob (Slack)"
+    assert render.markdown(text, mentions=False) == "Applicants: @Ana, Bob (Slack)"  # a title mentions no one
+    card = Card("Applicants", fields=(Field("Who", text),), footer=text)
+    slack = blocks.message_blocks(Reply(cards=(card,)))
+    assert "<@123456>" not in str(slack) and "Ana (Discord)" in str(slack) and "<@U123>" in str(slack)
+    embed = render.embed(card)
+    assert embed.fields[0].value == "Applicants: <@123456>, Bob (Slack)" and "<@U123>" not in str(embed.to_dict())
+    assert embed.footer.text == "Applicants: @Ana, Bob (Slack)"  # a footer is plain text, never a mention
+    assert console.render("x", Reply(text)) == ["[x] Applicants: Ana (Discord), Bob (Slack)"]

@@ -102,7 +102,9 @@ def markdown(text: Text, mentions: bool = True) -> str:
             label = part.label.replace("[", "").replace("]", "")
             url = part.url.replace(")", "%29").replace(" ", "%20")
             out.append(f"[{label}]({url})" if label and mentions else f"<{url}>" if mentions else str(part))
-        else:  # a channel or member of another platform (or in a title): its plain name
+        elif isinstance(part, MemberRef) and part.platform != PLATFORM:  # no mention of theirs works here
+            out.append(escape(part.elsewhere))
+        else:  # a channel of another platform (or any reference in a title): its plain name
             out.append(escape(str(part)))
     return "".join(out)
 
@@ -115,7 +117,7 @@ def embed(card: Card) -> discord.Embed:
         result.add_field(name=cut(markdown(item.label, mentions=False), 256), value=cut(markdown(item.value), 1024)
                          or "-", inline=True)
     if card.footer:
-        result.set_footer(text=cut(plain(spelled(card.footer)), 2048))
+        result.set_footer(text=cut(plain(spelled(card.footer), PLATFORM), 2048))
     return result
 
 

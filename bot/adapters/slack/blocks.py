@@ -50,14 +50,16 @@ def mrkdwn(text: Text) -> str:
         elif isinstance(part, Link):
             url = part.url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
             out.append(f"<{url}|{escape(part.label)}>" if part.label else f"<{url}>")
-        else:  # a channel or member of another platform: its plain name
+        elif isinstance(part, MemberRef) and part.platform != PLATFORM:  # no mention of theirs works here
+            out.append(escape(strip_bidi(part.elsewhere)))
+        else:  # a channel of another platform: its plain name
             out.append(escape(strip_bidi(str(part))))
     return "".join(out)
 
 
 def plain(text: Text, limit: int) -> dict[str, Any]:
     """A plain_text object (no mentions, no markup: text shows exactly as typed), cut to Slack's limit."""
-    return {"type": "plain_text", "text": _cut_plain(plain_text(text), limit) or " ", "emoji": True}
+    return {"type": "plain_text", "text": _cut_plain(plain_text(text, PLATFORM), limit) or " ", "emoji": True}
 
 
 def _cut_plain(text: str, limit: int) -> str:

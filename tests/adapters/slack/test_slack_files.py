@@ -30,7 +30,7 @@ async def send(slack: SlackRig, message: Message, channel: str | None = None, us
     found = await member(slack, user or "UADMIN")
     async with slack.core.sessions() as session:
         if user is not None:
-            row = outbox.enqueue_dm(session, found, message, slack.core.clock)
+            row = await outbox.enqueue_dm(session, found, message, slack.core.clock)
         else:
             assert channel is not None
             row = outbox.enqueue(session, found.community_id, "slack", OutboxKind.POST, channel, message,

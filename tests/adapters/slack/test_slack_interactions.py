@@ -39,6 +39,7 @@ async def test_every_subcommand_answers_through_slack(slack: SlackRig) -> None:
         ("UADMIN", "admin places", "1. Slack"), ("UADMIN", "admin link", "/gig-admin join"),
         ("UADMIN", "admin join WXYZ-2345", "There is no link code WXYZ-2345"),
         ("UADMIN", "admin unlink", "the only place of this community"),
+        ("U1", "link", "on Discord, type"), ("U1", "unlink", "nothing to unlink"),
     ]
     covered = {"post"}
     for user, text, expected in script:
