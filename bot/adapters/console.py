@@ -35,11 +35,14 @@ LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 LINE_LIMIT = 1 << 20  # bytes in one line of standard input
 
 
-def render(destination: str, message: Reply | Message) -> list[str]:
-    """A reply or message as console lines, each starting with its destination; text prints as typed."""
-    lines = plain(message.text, PLATFORM).splitlines() if message.text else []
+def render(destination: str, message: Reply | Message, here: str = PLATFORM) -> list[str]:
+    """A reply or message as console lines, each starting with its destination; text prints as typed.
+
+    `here` is the platform it is read on: a member of another platform reads with theirs, `@ana (Discord)`.
+    """
+    lines = plain(message.text, here).splitlines() if message.text else []
     for card in message.cards:
-        lines.extend(render_card(card))
+        lines.extend(render_card(card, here))
     if isinstance(message, Reply) and message.buttons:
         lines.append(" ".join(f"[{button.label}]({button.id})" for button in message.buttons))
     lines += [f"(file {attachment.filename}, {len(attachment.data)} bytes)"
@@ -47,15 +50,15 @@ def render(destination: str, message: Reply | Message) -> list[str]:
     return [f"[{destination}] {line}".rstrip() for line in lines]
 
 
-def render_card(card: Card) -> list[str]:
+def render_card(card: Card, here: str = PLATFORM) -> list[str]:
     """A card as text: title, body, fields, buttons with their ids, footer."""
-    lines = [f"== {plain(card.title, PLATFORM)} =="]
-    lines += [f"  {line}" for line in plain(card.body, PLATFORM).splitlines()]
-    lines += [f"  {plain(field.label, PLATFORM)}: {plain(field.value, PLATFORM)}" for field in card.fields]
+    lines = [f"== {plain(card.title, here)} =="]
+    lines += [f"  {line}" for line in plain(card.body, here).splitlines()]
+    lines += [f"  {plain(field.label, here)}: {plain(field.value, here)}" for field in card.fields]
     if card.buttons:
         lines.append("  " + " ".join(f"[{button.label}]({button.id})" for button in card.buttons))
     if card.footer:
-        lines.append(f"  ({plain(card.footer, PLATFORM)})")
+        lines.append(f"  ({plain(card.footer, here)})")
     return lines
 
 
@@ -79,7 +82,7 @@ class Console:
 
     def say(self, destination: str, text: Text) -> None:
         """Print text, each line behind its destination."""
-        for line in render(destination, Reply(text)):
+        for line in render(destination, Reply(text), self.place.platform):
             self.write(line)
 
     async def answer(self, key: str, /, **params: object) -> None:
@@ -140,7 +143,7 @@ class Console:
 
     async def show(self, reply: Reply) -> None:
         """Print a command's reply (private to the actor)."""
-        lines = render("reply", reply)
+        lines = render("reply", reply, self.place.platform)
         self.code = where.last_code(lines, self.code)
         for line in lines:
             self.write(line)
@@ -219,7 +222,7 @@ class Console:
     async def send(self, message: outbox.Outgoing, platform: str = PLATFORM) -> outbox.Sent:
         """Print one outbox message where it goes; its id is its console message reference."""
         destination = where.destination_label(platform, message.kind, message.destination)
-        lines = render(destination, message.message)
+        lines = render(destination, message.message, platform)
         if message.kind == outbox.DM:
             self.code = where.last_code(lines, self.code)
         ref = message.message_ref if message.kind == outbox.EDIT else str(message.id)

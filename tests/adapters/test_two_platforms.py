@@ -16,6 +16,7 @@ from bot.app import build_app
 from bot.commands import registry
 from bot.config import Settings
 from bot.core.clock import FrozenClock, SystemClock
+from bot.core.states import NudgeKind
 from bot.store.models import Member, Nudge, OutboxMessage
 from tests.adapters.discord.fake_discord import ALICE_ID, BOB_ID, CAROL_ID, GIGS_ID, GUILD_ID, TOKEN, FakeDiscord
 from tests.adapters.discord.test_discord_adapter import content
@@ -133,13 +134,14 @@ async def test_one_process_answers_on_slack_and_on_discord(two: TwoPlatforms) ->
 
 
 async def make_due(database: Path, member_ids: list[int]) -> None:
-    """Two days later: these members' pending nudges are due now (the process is stopped meanwhile)."""
+    """Two days later: these members' follow-up nudges are due now (the process is stopped meanwhile)."""
     now = SystemClock().now()
     app = build_app(Settings(_env_file=None), FrozenClock(now), f"sqlite+aiosqlite:///{database}")
     try:
         async with app.sessions() as session:
             changed = await session.execute(update(Nudge).where(Nudge.member_id.in_(member_ids),
-                                                                Nudge.state == "pending")
+                                                                Nudge.state == "pending",
+                                                                Nudge.kind == NudgeKind.FOLLOW_UP)
                                             .values(due_at=now - timedelta(minutes=1)))
             assert changed.rowcount >= 1  # type: ignore[attr-defined]
             await session.commit()
@@ -234,3 +236,4 @@ async def test_a_linked_member_gets_one_nudge_on_the_platform_they_chose(two: Tw
     dms = [r for r in rows if r.kind == "dm" and r.member_id in (person.id, discord_ana.id)]
     assert [(r.platform, r.destination) for r in dms if "follow" in str(r.payload).lower()] == [
         ("discord", str(ALICE_ID))]
+    assert [r.platform for r in dms if r.platform != "discord"] == []  # nothing of hers went to Slack
