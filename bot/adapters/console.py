@@ -65,8 +65,7 @@ def render_card(card: Card, here: str = PLATFORM) -> list[str]:
 class Console:
     """Reads console lines, runs them against the core, prints replies and delivers the outbox of every platform.
 
-    No real adapter runs beside the console, so it prints what the bot sends on Slack and Discord as well, each line
-    behind its platform and channel (`[discord #jobs]`); `/on` makes the following lines run as on that platform.
+    No real adapter runs beside it, so it prints what the bot sends on Slack and Discord too (`[discord #jobs] ...`).
     """
 
     def __init__(self, app: App, write: Callable[[str], None], scheduler: Scheduler, echo: bool = False) -> None:
