@@ -90,7 +90,7 @@ async def run_interactive(settings: Settings) -> int:
         scheduler.start()
         await console.answer("welcome", database=settings.database_url)
         await console.answer("help")
-        await run_script(console, stdin_lines(lambda: print("> ", end="", flush=True)))
+        await run_script(console, stdin_lines(lambda: print(console.prompt_line(), end="", flush=True)))
         await console.deliver()
     finally:
         await scheduler.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import re
@@ -12,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
+from bot.adapters import console_where as where
 from bot.app import App
 from bot.core.clock import FrozenClock, SystemClock, as_utc
 from bot.core.i18n import SUPPORTED_LOCALES, normalise_locale
@@ -25,8 +27,6 @@ from bot.store.reach import DATABASE_ERRORS
 log = logging.getLogger(__name__)
 
 PLATFORM = members.CONSOLE
-WORKSPACE = "console"
-CHANNEL = "general"
 DURATION = re.compile(r"^\+(\d+)([dhm])$")
 UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 # The console clock stays before this, so that what the services add to it (apply-by dates, nudge timings, up to a
@@ -35,11 +35,14 @@ LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 LINE_LIMIT = 1 << 20  # bytes in one line of standard input
 
 
-def render(destination: str, message: Reply | Message) -> list[str]:
-    """A reply or message as console lines, each starting with its destination; text prints as typed."""
-    lines = plain(message.text, PLATFORM).splitlines() if message.text else []
+def render(destination: str, message: Reply | Message, here: str = PLATFORM) -> list[str]:
+    """A reply or message as console lines, each starting with its destination; text prints as typed.
+
+    `here` is the platform it is read on: a member of another platform reads with theirs, `@ana (Discord)`.
+    """
+    lines = plain(message.text, here).splitlines() if message.text else []
     for card in message.cards:
-        lines.extend(render_card(card))
+        lines.extend(render_card(card, here))
     if isinstance(message, Reply) and message.buttons:
         lines.append(" ".join(f"[{button.label}]({button.id})" for button in message.buttons))
     lines += [f"(file {attachment.filename}, {len(attachment.data)} bytes)"
@@ -47,20 +50,23 @@ def render(destination: str, message: Reply | Message) -> list[str]:
     return [f"[{destination}] {line}".rstrip() for line in lines]
 
 
-def render_card(card: Card) -> list[str]:
+def render_card(card: Card, here: str = PLATFORM) -> list[str]:
     """A card as text: title, body, fields, buttons with their ids, footer."""
-    lines = [f"== {plain(card.title, PLATFORM)} =="]
-    lines += [f"  {line}" for line in plain(card.body, PLATFORM).splitlines()]
-    lines += [f"  {plain(field.label, PLATFORM)}: {plain(field.value, PLATFORM)}" for field in card.fields]
+    lines = [f"== {plain(card.title, here)} =="]
+    lines += [f"  {line}" for line in plain(card.body, here).splitlines()]
+    lines += [f"  {plain(field.label, here)}: {plain(field.value, here)}" for field in card.fields]
     if card.buttons:
         lines.append("  " + " ".join(f"[{button.label}]({button.id})" for button in card.buttons))
     if card.footer:
-        lines.append(f"  ({plain(card.footer, PLATFORM)})")
+        lines.append(f"  ({plain(card.footer, here)})")
     return lines
 
 
 class Console:
-    """Reads console lines, runs them against the core, prints replies and delivers the console's outbox."""
+    """Reads console lines, runs them against the core, prints replies and delivers the outbox of every platform.
+
+    No real adapter runs beside it, so it prints what the bot sends on Slack and Discord too (`[discord #jobs] ...`).
+    """
 
     def __init__(self, app: App, write: Callable[[str], None], scheduler: Scheduler, echo: bool = False) -> None:
         self.app = app
@@ -70,11 +76,12 @@ class Console:
         self.delivering = asyncio.Lock()
         self.shown: dict[str, list[str]] = {}  # message ref -> its lines, so an edit prints only what changed
         self.actor = Actor(PLATFORM, "admin", "admin", platform_admin=True)
-        self.place = Place(PLATFORM, WORKSPACE, CHANNEL, CHANNEL)
+        self.place: Place = where.place_on(PLATFORM)
+        self.code: str | None = None  # the last link code printed, typed again by `{code}` in a line
 
     def say(self, destination: str, text: Text) -> None:
         """Print text, each line behind its destination."""
-        for line in render(destination, Reply(text)):
+        for line in render(destination, Reply(text), self.place.platform):
             self.write(line)
 
     async def answer(self, key: str, /, **params: object) -> None:
@@ -87,8 +94,15 @@ class Console:
         line = line.strip()
         if not line or line.startswith("#"):
             return True
+        filled = where.fill_code(line, self.code)
+        if filled is None:
+            if self.echo:
+                self.write(f"[{self.prompt()}>] {line}")
+            await self.answer("no_code", placeholder=where.CODE_PLACEHOLDER)
+            return True
+        line = filled
         if self.echo:
-            self.write(f"[{self.actor.user_id}>] {line}")
+            self.write(f"[{self.prompt()}>] {line}")
         word, _, rest = line.partition(" ")
         if word in ("/quit", "/exit"):
             return False
@@ -107,6 +121,8 @@ class Console:
             await self.show(await self.app.dispatcher.press(rest, self.actor, self.place))
         elif word == "/as":
             await self.switch(rest)
+        elif word == "/on":
+            await self.move_to(rest)
         elif word == "/clock":
             await self.move_clock(rest)
         elif word == "/lang":
@@ -116,10 +132,38 @@ class Console:
         else:
             await self.answer("unknown_line", line=repr(line))
 
+    def prompt(self) -> str:
+        """Who acts where: `admin` at the console's own place, else `ana@discord:guild1#general`."""
+        return where.prompt(self.actor, self.place)
+
+    def prompt_line(self) -> str:
+        """The interactive prompt: `> ` at the console's own place, else who acts where (`ana@slack:T1#general> `)."""
+        return "> " if where.is_home(self.place) else f"{self.prompt()}> "
+
     async def show(self, reply: Reply) -> None:
         """Print a command's reply (private to the actor)."""
-        for line in render("reply", reply):
+        lines = render("reply", reply, self.place.platform)
+        self.code = where.last_code(lines, self.code)
+        for line in lines:
             self.write(line)
+
+    async def move_to(self, rest: str) -> None:
+        """`/on <platform> [place] [#channel]`: act there from now on; `/on` alone says where the console acts."""
+        if rest:
+            place = where.read_on(rest)
+            if place is None:
+                await self.answer("on_usage", platforms=", ".join(where.PLATFORMS))
+                return
+            self.place = place
+            self.actor = where.acting_on(self.actor, place)
+        await self.say_where()
+
+    async def say_where(self) -> None:
+        """Say on which platform, place and channel the console acts, and as whom."""
+        t = await members.reader_language(self.app.sessions, self.place, self.actor, self.app.settings)
+        place = t(f"console.on_{self.place.platform}", place=self.place.workspace_id, channel=self.place.channel_id)
+        key = "console.on_where_admin" if self.actor.platform_admin else "console.on_where"
+        self.say("reply", t(key, where=place, name=self.actor.user_id))
 
     async def switch(self, rest: str) -> None:
         """`/as <name> [--admin]`."""
@@ -129,7 +173,7 @@ class Console:
             await self.answer("as_usage")
             return
         name = names[0].lstrip("@")
-        self.actor = Actor(PLATFORM, name, name, platform_admin="--admin" in words)
+        self.actor = Actor(self.place.platform, name, name, platform_admin="--admin" in words)
         await self.answer("now_acting_admin" if self.actor.platform_admin else "now_acting", name=name)
 
     async def move_clock(self, rest: str) -> None:
@@ -164,21 +208,22 @@ class Console:
         asyncio.get_running_loop().create_task(self.deliver())
 
     async def deliver(self) -> None:
-        """Deliver every due console message from the outbox, in order."""
+        """Deliver every due message of the console, Slack and Discord from the outbox, in order per platform."""
         async with self.delivering:
             try:
-                while await delivery.deliver_due(self.app.sessions, PLATFORM, self.send, self.app.clock):
-                    pass
+                for platform in where.PLATFORMS:
+                    send = functools.partial(self.send, platform=platform)
+                    while await delivery.deliver_due(self.app.sessions, platform, send, self.app.clock):
+                        pass
             except DATABASE_ERRORS as error:  # what waits stays in the outbox for the next delivery
                 log.error("console delivery stopped, the database is unavailable: %s", reach.reason(error))
 
-    async def send(self, message: outbox.Outgoing) -> outbox.Sent:
+    async def send(self, message: outbox.Outgoing, platform: str = PLATFORM) -> outbox.Sent:
         """Print one outbox message where it goes; its id is its console message reference."""
+        destination = where.destination_label(platform, message.kind, message.destination)
+        lines = render(destination, message.message, platform)
         if message.kind == outbox.DM:
-            destination = f"DM @{message.destination}"
-        else:
-            destination = f"#{message.destination}"
-        lines = render(destination, message.message)
+            self.code = where.last_code(lines, self.code)
         ref = message.message_ref if message.kind == outbox.EDIT else str(message.id)
         assert ref is not None
         before = self.shown.get(ref)
