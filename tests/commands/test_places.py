@@ -45,7 +45,7 @@ async def test_link_and_join_share_one_board(places: Places) -> None:
     assert "There is no gig #1" in await places.fails(DISCORD, "dora", "/gig show 1")
 
     joined = await places.ok(DISCORD, "dana", f"/gig admin join {code}", admin=True)
-    assert "Linked: Discord Students now shares one board with Slack acme (acme)." in joined
+    assert "Linked: Discord Students now shares one board with Slack acme." in joined
     assert "1 gig and 2 members came over" in joined and "timezone Europe/Paris" in joined
 
     assert "Fix my WordPress form" in await places.ok(DISCORD, "dora", "/gig show 1")
