@@ -13,7 +13,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from bot.adapters.console import render
 from bot.app import App, build_app
@@ -23,7 +23,7 @@ from bot.core.types import Actor, Place, Reply
 from bot.scheduler import Scheduler
 from bot.services import delivery, outbox
 from bot.store.db import make_engine, migrate
-from bot.store.models import Base
+from bot.store.models import Base, Member
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 PLATFORM = "test"
@@ -150,6 +150,15 @@ class Harness:
 
     async def press(self, who: str, button: str) -> Reply:
         return await self.app.dispatcher.press(button, self.actor(who), self.place())
+
+    async def poster(self, name: str, trusted: bool = True) -> None:
+        """Make `name` a poster, as an admin does; trusted, their gigs are held only for what they say."""
+        await self.ok("admin", f"/gig role add @{name} poster")
+        if trusted:
+            async with self.app.sessions() as session:
+                await session.execute(update(Member).where(Member.platform == PLATFORM,
+                                                           Member.platform_user_id == name).values(trusted=True))
+                await session.commit()
 
     async def later(self, **delta: float) -> list[outbox.Outgoing]:
         """Move the clock, run expiry and the nudge tick as the scheduler would, and deliver."""

@@ -5,15 +5,13 @@ from __future__ import annotations
 from bot.core.errors import UserError
 from bot.core.i18n import Translator
 from bot.core.registry import Param, describe_usage, registry
-from bot.core.types import ChannelRef, Form, FormInput, InputKind, Message, Reply, Rich, Role
+from bot.core.types import ChannelRef, Form, FormInput, InputKind, Reply, Rich, Role
 from bot.dispatch.context import Context
-from bot.services import outbox
+from bot.services import postings
 from bot.services.budget import min_paid
-from bot.services.cards import gig_card, gig_topic
+from bot.services.cards import gig_card
 from bot.services.gigs import GIG_FIELDS, create_gig, find_duplicate, validate_gig
-from bot.services.routing import destinations
 from bot.store import locks
-from bot.store.models import Posting
 
 REQUIRED = ("title", "budget")
 
@@ -49,16 +47,7 @@ async def post(ctx: Context, **fields: str) -> Reply:
         raise UserError("post.duplicate", id=earlier.id, title=earlier.title)
     gig = await create_gig(ctx.session, ctx.community.id, ctx.member, draft, ctx.now())
     gig.workspace_id = ctx.workspace.id if ctx.workspace else None  # the place it came from (none in a Discord DM)
-    channel_t = Translator(ctx.community.default_locale)
-    channel_card = gig_card(gig, channel_t, 0, ctx.today())
-    channel_message = Message(cards=(channel_card,), topic=gig_topic(gig, channel_t, ctx.today()))
-    targets = await destinations(ctx.session, ctx.community, gig)
-    for platform, channel in targets:
-        posting = Posting(gig_id=gig.id, platform=platform, channel=channel, created_at=ctx.now())
-        ctx.session.add(posting)
-        await ctx.session.flush()
-        outbox.enqueue(ctx.session, ctx.community.id, platform, outbox.POST, channel, channel_message, ctx.clock,
-                       posting_id=posting.id)
+    targets = await postings.publish(ctx.session, ctx.community, gig, ctx.clock)
     ctx.audit("gig.post", gig.id, title=gig.title)
     channels = Rich.join(", ", [Rich.of(ChannelRef(platform, channel)) for platform, channel in targets]) \
         or ctx.t("post.no_channel")

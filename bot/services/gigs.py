@@ -27,6 +27,8 @@ GIG_FIELDS = ("title", "budget", "tags", "description", "remote", "location", "h
 COUNT_LIMIT = 1000
 OPEN = "open"
 CLOSED = "closed"
+HELD = "held"  # waiting for an admin's review: not listed, not reposted, no applications
+REJECTED = "rejected"  # an admin rejected it in review, or took it down after reports
 
 
 @dataclass

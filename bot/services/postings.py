@@ -10,7 +10,10 @@ from bot.core.i18n import Translator
 from bot.core.types import Message
 from bot.services import applications, outbox
 from bot.services.cards import gig_card, gig_topic
+from bot.services.routing import destinations
 from bot.store.models import Community, Gig, Posting
+
+GIG, REVIEW = "gig", "review"  # Posting.kind: a copy in a job channel, or a card in a review channel
 
 
 async def refresh(session: AsyncSession, community: Community, gig: Gig, clock: Clock) -> int:
@@ -18,8 +21,22 @@ async def refresh(session: AsyncSession, community: Community, gig: Gig, clock: 
     count = await applications.count_for(session, gig.id)
     t, today = Translator(community.default_locale), local_date(clock.now(), community.timezone)
     card, topic = gig_card(gig, t, count, today), gig_topic(gig, t, today)
-    postings = (await session.execute(select(Posting).where(Posting.gig_id == gig.id))).scalars().all()
+    postings = (await session.execute(select(Posting).where(Posting.gig_id == gig.id, Posting.kind == GIG)
+                                      )).scalars().all()
     for posting in postings:
         outbox.enqueue(session, community.id, posting.platform, outbox.EDIT, posting.channel,
                        Message(cards=(card,), edits=posting.id, topic=topic), clock)
     return len(postings)
+
+
+async def publish(session: AsyncSession, community: Community, gig: Gig, clock: Clock) -> list[tuple[str, str]]:
+    """Repost a gig to every channel of the community that takes it, through the outbox; return those channels."""
+    t, today = Translator(community.default_locale), local_date(clock.now(), community.timezone)
+    message = Message(cards=(gig_card(gig, t, 0, today),), topic=gig_topic(gig, t, today))
+    targets = await destinations(session, community, gig)
+    for platform, channel in targets:
+        posting = Posting(gig_id=gig.id, platform=platform, channel=channel, created_at=clock.now(), kind=GIG)
+        session.add(posting)
+        await session.flush()
+        outbox.enqueue(session, community.id, platform, outbox.POST, channel, message, clock, posting_id=posting.id)
+    return targets

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -91,6 +92,7 @@ class Workspace(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     default_channel: Mapped[str | None] = mapped_column(String(64))  # receives every gig posted in the community
+    review_channel: Mapped[str | None] = mapped_column(String(64))  # receives held and reported gigs, for admins
 
 
 class Member(Base):
@@ -120,6 +122,7 @@ class Member(Base):
     linked_to_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)  # the person's member
     dm_platform: Mapped[str | None] = mapped_column(String(16))  # where a linked person wants DMs; None: last used
     last_seen_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    trusted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # granted by an admin
 
 
 class Gig(Base):
@@ -154,6 +157,12 @@ class Gig(Base):
     closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")  # bot.core.words.document
     workspace_id: Mapped[int | None] = mapped_column(ForeignKey("workspace.id"), index=True)  # posted from there
+    screening: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the last verdict: tier, score, findings, holds
+    hidden_at: Mapped[datetime | None] = mapped_column(Timestamp)  # reports reached the threshold: under review
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))  # the admin who approved or rejected
+    reviewed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    review_note: Mapped[str | None] = mapped_column(Text)  # the reason given with a rejection
+    edited_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
     tags: Mapped[list[GigTag]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="GigTag.position"
@@ -182,7 +191,10 @@ class GigTag(Base):
 
 
 class Posting(Base):
-    """One repost of a gig in one channel on one platform."""
+    """One repost of a gig in one channel on one platform, or its card in a review channel (kind `review`).
+
+    A review channel is never a job channel of its place, so (gig, platform, channel) stays unique.
+    """
 
     __tablename__ = "posting"
     __table_args__ = (UniqueConstraint("gig_id", "platform", "channel"),)
@@ -192,6 +204,7 @@ class Posting(Base):
     channel: Mapped[str] = mapped_column(String(64))
     message_ref: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(Timestamp)
+    kind: Mapped[str] = mapped_column(String(16), default="gig", server_default="gig")  # gig or review
 
 
 class Application(Base):
@@ -318,6 +331,29 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class GigReport(Base):
+    """A member's report of a gig, with their reason; one per member per gig. The poster never sees who."""
+
+    __tablename__ = "gig_report"
+    __table_args__ = (UniqueConstraint("gig_id", "member_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    gig_id: Mapped[int] = mapped_column(ForeignKey("gig.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))  # None once the reporter is forgotten
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class GigRevision(Base):
+    """One `gig edit`: the fields it changed, each as [before, after], by whom and when: the gig's history."""
+
+    __tablename__ = "gig_revision"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    gig_id: Mapped[int] = mapped_column(ForeignKey("gig.id"), index=True)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(Timestamp)
 
 

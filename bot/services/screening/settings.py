@@ -42,6 +42,11 @@ class ScreeningSettings:
     similar: float = 0.7  # same text: word-trigram Jaccard similarity from here
     similar_min_words: int = 8  # descriptions shorter than this are not compared
     many_mentions: int = 3  # this many distinct @names is "many mentions"
+    # who posts (read by `gig post`, not by the rules): limits of published gigs for posters not yet trusted...
+    per_day: int = 3  # ...in the last 24 hours
+    per_week: int = 10  # ...in the last 7 days
+    trusted_after: int = 3  # published gigs that make a poster trusted (admins may also grant it: member.trusted)
+    reports_to_hide: int = 3  # reports from distinct members that hide a gig until an admin decides
 
     def __post_init__(self) -> None:
         if not 0 < self.hold_at <= self.refuse_at:
