@@ -19,4 +19,4 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check bot tests
 	$(PY) -m mypy
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
