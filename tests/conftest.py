@@ -13,7 +13,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 
 from bot.adapters.console import render
 from bot.app import App, build_app
@@ -23,7 +23,7 @@ from bot.core.types import Actor, Place, Reply
 from bot.scheduler import Scheduler
 from bot.services import delivery, outbox
 from bot.store.db import make_engine, migrate
-from bot.store.models import Base, Member
+from bot.store.models import Base, Community, Member
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 PLATFORM = "test"
@@ -159,6 +159,14 @@ class Harness:
                 await session.execute(update(Member).where(Member.platform == PLATFORM,
                                                            Member.platform_user_id == name).values(trusted=True))
                 await session.commit()
+
+    async def screening(self, **values: object) -> None:
+        """Change the community's screening settings (e.g. `off=["mentions"]` where a test posts pings on purpose)."""
+        async with self.app.sessions() as session:
+            for community in (await session.execute(select(Community))).scalars():
+                community.settings = {**community.settings,
+                                      "screening": {**community.settings.get("screening", {}), **values}}
+            await session.commit()
 
     async def later(self, **delta: float) -> list[outbox.Outgoing]:
         """Move the clock, run expiry and the nudge tick as the scheduler would, and deliver."""

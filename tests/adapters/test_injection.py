@@ -24,6 +24,7 @@ from bot.core.text import BIDI
 from bot.core.types import Actor, Message, Place, Reply
 from bot.services.cards import gig_card
 from bot.services.nudge_messages import NudgeFacts, nudge_message
+from bot.services.screening import RULE_NAMES
 from bot.store.models import Application, Community, Gig, Member
 from tests.conftest import PLATFORM, Harness
 
@@ -111,6 +112,9 @@ async def test_hostile_text_in_every_field_through_the_commands(bot: Harness) ->
     dispatcher = bot.app.dispatcher
     rendered: list[Reply | Message] = []
     posted: list[tuple[int, str]] = []
+    # every post goes live, so its text reaches every place a gig shows: no first-gig hold (trusted from 0 published
+    # gigs) and no rule (hostile text pings and links); held and refused replies: tests/commands/test_gate.py
+    await bot.screening(trusted_after=0, off=sorted(RULE_NAMES))
     for number, typed in enumerate(HOSTILE):
         fields = {name: typed for name in LIMITS} | {"budget": "50"}
         assert (await dispatcher.run_text(f"role add poster{number} poster", actor("admin", "admin"), place)).ok

@@ -54,7 +54,7 @@ async def test_a_token_budget_is_refused_below_the_community_minimum(bot: Harnes
 
 
 async def test_counted_messages_agree_with_their_number_in_french(bot: Harness) -> None:
-    await bot.ok("admin", "/gig role add @poppy poster")
+    await bot.poster("poppy")
     bot.locales["poppy"] = "fr"
     await bot.ok("poppy", '/gig post title="Fix my WordPress form" budget="150 EUR" apply_by=2027-06-30')
     await bot.ok("alice", "/gig apply 1")

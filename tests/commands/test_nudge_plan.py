@@ -78,7 +78,7 @@ async def test_snooze_after_following_up_brings_the_second_follow_up(bot: Harnes
 
 
 async def test_snooze_refuses_when_no_reminder_would_come(bot: Harness) -> None:
-    await bot.ok("admin", '/gig post title="Today only" budget=50 apply_by=2026-11-23')
+    await bot.ok("admin", '/gig post title="Last day to apply" budget=50 apply_by=2026-11-23')
     await bot.ok("admin", POST)
     await bot.ok("alice", "/gig apply 1")
     assert "until Nov 23, 2026" in await bot.fails("alice", "/gig snooze 1")  # tomorrow is past the gig's end

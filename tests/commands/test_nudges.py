@@ -85,7 +85,7 @@ async def test_withdrawing_and_closing_cancel_pending_nudges(bot: Harness) -> No
 
 
 async def test_poster_review_after_a_week_without_movement(bot: Harness) -> None:
-    await bot.ok("admin", "/gig role add @poppy poster")
+    await bot.poster("poppy")
     await bot.ok("poppy", POST)
     await bot.ok("poppy", '/gig post title="Second gig" budget=50')
     await bot.ok("alice", "/gig apply 1")
@@ -103,7 +103,7 @@ async def test_poster_review_after_a_week_without_movement(bot: Harness) -> None
 
 
 async def test_a_gig_closes_itself_after_its_apply_by_date(bot: Harness) -> None:
-    await bot.ok("admin", "/gig role add @poppy poster")
+    await bot.poster("poppy")
     await bot.ok("poppy", '/gig post title="Short gig" budget=50 apply_by=2026-11-24')
     await bot.ok("alice", "/gig apply 1")
     posted = await bot.deliver()

@@ -193,6 +193,7 @@ async def test_refused_codes_change_nothing(two: People) -> None:
 async def test_a_linked_identity_named_in_a_command_is_its_person(two: People) -> None:
     await linked(two)
     assert "can now post gigs" in await two.ok("admin_d", "/gig role add <@1001> poster")
+    assert "trusted poster" in await two.ok("admin_d", "/gig admin trust <@1001>")  # the person is trusted
     assert "Posted #1" in await two.ok("ana", POST) or "#1" in await two.ok("ana", "/gig show 1")
     await two.ok("bob_d", "/gig apply 1")
     assert "bob" in (await two.ok("ana_d", "/gig applicants 1")).lower()  # the gig is the person's on both

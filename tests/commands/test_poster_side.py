@@ -14,7 +14,7 @@ from tests.conftest import Harness, as_text
 
 
 async def posted(bot: Harness, post_line: str, *applicants: str) -> None:
-    await bot.ok("admin", "/gig role add @poppy poster")
+    await bot.poster("poppy")
     await bot.ok("poppy", post_line)
     for name in applicants:
         await bot.ok(name, "/gig apply 1")

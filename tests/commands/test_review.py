@@ -5,7 +5,7 @@ from tests.conftest import Harness
 
 
 async def applied(bot: Harness, post_line: str) -> None:
-    await bot.ok("admin", "/gig role add @poppy poster")
+    await bot.poster("poppy")
     await bot.ok("poppy", post_line)
     await bot.ok("alice", '/gig apply 1 pitch="I know <@U1> and @everyone"')
     await bot.ok("bob", "/gig apply 1")
@@ -23,7 +23,7 @@ async def test_applicants_shows_statuses_and_pitches_to_the_poster_and_admins(bo
     assert lines[3:] == ["• @Bob: applied (applied Nov 23, 2026)", "• @Carol: rejected (applied Nov 23, 2026)"]
     assert text == await bot.ok("admin", "/gig applicants 1")
     assert "Only posters and admins" in await bot.fails("alice", "/gig applicants 1")
-    await bot.ok("admin", "/gig role add @other poster")
+    await bot.poster("other")
     assert "Gig #1 isn't yours" in await bot.fails("other", "/gig applicants 1")
     await bot.ok("poppy", '/gig post title="Nobody yet" budget=50')
     assert "Nobody has applied to #2 yet." == await bot.ok("poppy", "/gig applicants 2")
@@ -60,7 +60,7 @@ async def test_close_refusals_change_nothing(bot: Harness, post_line: str) -> No
     await applied(bot, post_line)
     await bot.deliver()
     assert "Only posters and admins" in await bot.fails("alice", "/gig close 1")
-    await bot.ok("admin", "/gig role add @other poster")
+    await bot.poster("other")
     assert "Gig #1 isn't yours" in await bot.fails("other", "/gig close 1")
     assert "zed didn't apply to #1" in await bot.fails("poppy", "/gig close 1 filled_by=@zed")
     assert '"<>" is not a member' in await bot.fails("poppy", "/gig close 1 filled_by=<>")

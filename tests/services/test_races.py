@@ -52,7 +52,7 @@ async def count(bot: Harness, query: Any) -> int:
 
 
 async def posted_with_applicants(bot: Harness, post_line: str) -> None:
-    await bot.ok("admin", "/gig role add @poppy poster")
+    await bot.poster("poppy")
     await bot.ok("poppy", post_line)
     await bot.ok("alice", "/gig apply 1")
     await bot.ok("bob", "/gig apply 1")
@@ -75,7 +75,7 @@ async def test_two_closes_at_once_tell_everyone_once(bot: Harness, post_line: st
 
 async def test_expiry_and_a_close_at_once_tell_everyone_once(bot: Harness, post_line: str,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    await bot.ok("admin", "/gig role add @poppy poster")
+    await bot.poster("poppy")
     await bot.ok("poppy", post_line + " apply_by=2026-11-24")
     await bot.ok("alice", "/gig apply 1")
     await bot.deliver()
@@ -115,7 +115,7 @@ async def test_two_withdrawals_at_once_write_one_history_row(bot: Harness, post_
 
 async def test_two_applications_at_once_answer_already_applied(bot: Harness, post_line: str,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    await bot.ok("admin", "/gig role add @poppy poster")
+    await bot.poster("poppy")
     await bot.ok("poppy", post_line)
     both_read_first(monkeypatch, apply_command, "get_gig")
     replies = await twice(bot, "alice", "/gig apply 1")
@@ -125,7 +125,7 @@ async def test_two_applications_at_once_answer_already_applied(bot: Harness, pos
 
 async def test_two_members_applying_at_once_plan_one_poster_review(bot: Harness, post_line: str,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    await bot.ok("admin", "/gig role add @poppy poster")
+    await bot.poster("poppy")
     await bot.ok("poppy", post_line)
     both_read_first(monkeypatch, apply_command, "get_gig")
     replies = await asyncio.gather(bot.run("alice", "/gig apply 1"), bot.run("bob", "/gig apply 1"))
@@ -175,7 +175,7 @@ async def test_two_route_removals_at_once_remove_once(bot: Harness, monkeypatch:
 
 async def test_two_identical_posts_at_once_post_one_gig(bot: Harness, post_line: str,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    await bot.ok("admin", "/gig role add @poppy poster")
+    await bot.poster("poppy")
     both_read_first(monkeypatch, dispatcher, "bind")  # both are past their checks of who and what
     replies = await twice(bot, "poppy", post_line)
     assert sorted(r.ok for r in replies) == [False, True]

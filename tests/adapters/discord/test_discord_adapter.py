@@ -101,6 +101,7 @@ async def test_every_subcommand_through_interaction_create(discord_rig: DiscordR
         (CAROL_ID, "gig-admin role add", {"member": str(BOB_ID), "role": "poster"}, "can now post"),
         (CAROL_ID, "gig-admin role remove", {"member": str(BOB_ID), "role": "poster"}, "can no longer post"),
         (CAROL_ID, "gig-admin settings", {"first_nudge": "3d"}, "first 3d"),
+        (CAROL_ID, "gig-admin trust", {"member": str(BOB_ID), "trusted": True}, "is now a trusted poster"),
         (CAROL_ID, "gig close", {"id": 1}, "Closed #1"),
         (ALICE_ID, "gig link", {}, "on Slack, type"), (ALICE_ID, "gig link", {"code": "ZZZZ-ZZZZ"}, "no link code"),
         (ALICE_ID, "gig unlink", {}, "nothing to unlink"),

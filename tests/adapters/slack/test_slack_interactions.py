@@ -33,6 +33,7 @@ async def test_every_subcommand_answers_through_slack(slack: SlackRig) -> None:
         ("UADMIN", "route list", "1. slack <#C0PHP> ← tags php"),
         ("UADMIN", "route remove 1", "Route 1 removed"), ("UADMIN", "role add <@U3|bob> poster", "can now post"),
         ("UADMIN", "role remove <@U3> poster", "can no longer post"), ("UADMIN", "admin settings", "Community"),
+        ("UADMIN", "admin trust <@U3|bob> yes", "<@U3> is now a trusted poster"),
         ("UADMIN", "admin outbox list", "No message is failed"),
         ("UADMIN", "admin outbox retry 99", "no failed, dead or delayed"),
         ("UADMIN", "route default <#C0GIGS|gigs>", "posted in <#C0GIGS>"), ("UADMIN", "close 1", "Closed #1"),
