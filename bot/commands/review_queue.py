@@ -87,7 +87,7 @@ async def review_queue(ctx: Context, page: int = 1) -> Reply:
                                            .offset((page - 1) * size).limit(size))).scalars())
     reported = dict((await ctx.session.execute(
         select(GigReport.gig_id, func.count()).where(GigReport.gig_id.in_([g.id for g in gigs]))
-        .group_by(GigReport.gig_id))).tuples().all())
+        .group_by(GigReport.gig_id))).all())
     cards = tuple(waiting_card(ctx, gig, reported.get(gig.id, 0)) for gig in gigs)
     header = ctx.t("queue.header", page=page, pages=pages, total=total)
     if page >= pages:

@@ -137,7 +137,7 @@ async def reports_of(session: AsyncSession, gig: Gig) -> list[tuple[GigReport, M
     """The gig's reports, oldest first, each with its reporter (None once forgotten)."""
     rows = await session.execute(select(GigReport, Member).outerjoin(Member, Member.id == GigReport.member_id)
                                  .where(GigReport.gig_id == gig.id).order_by(GigReport.id))
-    return [(report, member) for report, member in rows.tuples()]
+    return [(report, member) for report, member in rows.all()]
 
 
 async def card_of(session: AsyncSession, community: Community, gig: Gig, t: Translator) -> Card:
