@@ -106,8 +106,10 @@ async def admin_places(ctx: Context) -> Reply:
         channel = (ChannelRef(place.platform, place.default_channel) if place.default_channel
                    else ctx.t("place.no_default"))
         here = ctx.t("place.here") if ctx.workspace is not None and place.id == ctx.workspace.id else ""
+        review = ctx.t("place.review", channel=ChannelRef(place.platform, place.review_channel)) \
+            if place.review_channel else ""
         lines.append(ctx.t("place.line", number=number, place=place_name(place), here=here, channel=channel,
-                           routes=ctx.t("place.routes", count=routes.get(place.id, 0))))
+                           review=review, routes=ctx.t("place.routes", count=routes.get(place.id, 0))))
     lines.append(ctx.t("place.alone_hint" if len(found) < 2 else "place.unlink_hint"))
     return Reply(Rich.join("\n", lines))
 

@@ -9,6 +9,7 @@ from bot.core.params import read_channel
 from bot.core.registry import Kind, Param, registry
 from bot.core.types import ChannelRef, Reply, Rich, Role, Text
 from bot.dispatch.context import Context
+from bot.services import review
 from bot.services.tags import parse_tags
 from bot.store import locks
 from bot.store.models import Route, Workspace
@@ -25,6 +26,7 @@ async def route_add(ctx: Context, channel: str, tags: str = "", remote: bool | N
     if len(location) > 100:
         raise UserError("gig.too_long", name="location", max=100, length=len(location))
     await locks.lock(ctx.session, ctx.community)  # two identical adds at once: the second sees the first
+    await _not_review(ctx, channel)
     for route in await _routes(ctx):
         if (route.platform, route.channel, sorted(route.tags), route.remote, route.location.lower()) == (
                 ctx.place.platform, channel, sorted(tag_list), remote, location.lower()):
@@ -75,11 +77,18 @@ async def route_default(ctx: Context, channel: str) -> Reply:
         ctx.workspace.default_channel = None
         reply = Reply(ctx.t("route.default_off", platform=ctx.place.platform))
     else:
+        await _not_review(ctx, read_channel(channel))
         ctx.workspace.default_channel = read_channel(channel)
         channel_ref = ChannelRef(ctx.place.platform, ctx.workspace.default_channel)
         reply = Reply(ctx.t("route.default_set", platform=ctx.place.platform, channel=channel_ref))
     ctx.audit("route.default", ctx.place.platform, channel=ctx.workspace.default_channel)
     return reply
+
+
+async def _not_review(ctx: Context, channel: str) -> None:
+    """A review channel shows gigs members must not see yet: it never reposts gigs too."""
+    if await review.is_review_channel(ctx.session, ctx.community, ctx.workspace, ctx.place.platform, channel):
+        raise UserError("route.is_review_channel", channel=ChannelRef(ctx.place.platform, channel))
 
 
 async def _routes(ctx: Context) -> list[Route]:

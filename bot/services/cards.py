@@ -7,7 +7,7 @@ from datetime import date
 from bot.core.buttons import button_id
 from bot.core.i18n import Translator
 from bot.core.types import Button, Card, Field, MemberRef, Rich, Text, Topic, UserText
-from bot.services.gigs import budget_of, is_open
+from bot.services.gigs import REJECTED, budget_of, is_open
 from bot.store.models import Gig
 
 CHANNEL_DESCRIPTION = 500
@@ -44,8 +44,8 @@ def gig_card(gig: Gig, t: Translator, applicants: int, today: date, full: bool =
                                                                     poster.display_name),))))
     title = UserText(gig.title)
     if not is_open(gig, today):
-        return Card(t("gig.closed_title", id=gig.id, title=title), description, tuple(fields), (),
-                    t("gig.closed_footer"))
+        footer = t("gig.removed_footer") if gig.status == REJECTED else t("gig.closed_footer")  # taken down
+        return Card(t("gig.closed_title", id=gig.id, title=title), description, tuple(fields), (), footer)
     buttons: tuple[Button, ...] = (Button(t.label("gig.button_apply"), button_id("apply", gig.id), "primary"),)
     if not full:
         buttons += (Button(t.label("gig.button_details"), button_id("show", gig.id)),)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,6 +54,19 @@ async def close_gig(session: AsyncSession, community: Community, gig: Gig, clock
         if hired.status != applications.HIRED:
             previous = await applications.transition(session, hired, applications.HIRED, actor, now, override=True)
             overridden = previous if applications.HIRED not in applications.ALLOWED[previous] else None
+    updated, told = await tell_everyone(session, community, gig, clock, found, hired, expired)
+    return Closed(updated, told, overridden)
+
+
+async def tell_everyone(session: AsyncSession, community: Community, gig: Gig, clock: Clock,
+                        found: Sequence[Application] | None = None, hired: Application | None = None,
+                        expired: bool = False) -> tuple[int, int]:
+    """A gig that no longer takes applications: edit every posting, DM the pending applicants, cancel its nudges.
+
+    Also what taking a live gig down after review does. Returns (postings updated, applicants told).
+    """
+    if found is None:
+        found = await applications.of_gig(session, gig.id)
     updated = await postings.refresh(session, community, gig, clock)
     title = gig.title
     told = 0
@@ -69,7 +83,7 @@ async def close_gig(session: AsyncSession, community: Community, gig: Gig, clock
         await notify(session, community, hired.member, "close.dm_hired", clock, targets.get(hired.member_id),
                      id=gig.id, title=title)
     await nudges.cancel_for_gig(session, gig.id)
-    return Closed(updated, told, overridden)
+    return updated, told
 
 
 async def notify(session: AsyncSession, community: Community, member: Member, key: str, clock: Clock,

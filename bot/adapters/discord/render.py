@@ -31,6 +31,7 @@ from bot.core.text import (
 from bot.core.types import Button, Card, Form, Reply
 
 MAX_CONTENT = 2000
+MAX_LONG_TEXT = 4096  # an embed's description: where text longer than a message's content goes
 MAX_EMBEDS = 10
 MAX_BUTTONS = 25
 MAX_ROWS = 5  # rows of buttons in one message, at most 5 buttons each
@@ -199,8 +200,12 @@ def message(reply: Reply | core.Message) -> Message:
     cards = reply.cards[:MAX_EMBEDS]
     own = [list(reply.buttons[:5])] if isinstance(reply, Reply) and reply.buttons else []
     files = list(reply.attachments) if isinstance(reply, core.Message) else []
-    return Message(cut(markdown(reply.text), MAX_CONTENT) or None, [embed(card) for card in cards],
-                   view(button_rows(cards)[:MAX_ROWS - len(own)] + own), files)
+    text, embeds = markdown(reply.text), [embed(card) for card in cards]
+    if len(text) > MAX_CONTENT and len(cards) < MAX_EMBEDS:  # a long answer (an admin's help) reads whole there
+        embeds.insert(0, discord.Embed(description=cut(text, MAX_LONG_TEXT), colour=discord.Colour.blurple()))
+        text = ""
+    return Message(cut(text, MAX_CONTENT) or None, embeds, view(button_rows(cards)[:MAX_ROWS - len(own)] + own),
+                   files)
 
 
 def steps(form: Form) -> list[tuple[core.FormInput, ...]]:

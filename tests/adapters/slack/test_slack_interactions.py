@@ -41,6 +41,9 @@ async def test_every_subcommand_answers_through_slack(slack: SlackRig) -> None:
         ("UADMIN", "admin join WXYZ-2345", "There is no link code WXYZ-2345"),
         ("UADMIN", "admin unlink", "the only place of this community"),
         ("U1", "link", "on Discord, type"), ("U1", "unlink", "nothing to unlink"),
+        ("UADMIN", "review", "Nothing waits for review."), ("UADMIN", "approve 1", "isn't waiting for review"),
+        ("UADMIN", "reject 1 reason=spam", "isn't waiting for review"),
+        ("UADMIN", "admin review-channel", "no review channel"),
     ]
     covered = {"post"}
     for user, text, expected in script:
