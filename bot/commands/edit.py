@@ -11,6 +11,7 @@ from bot.commands._params import GIG_ID
 from bot.commands.posting import post_form
 from bot.commands.review import member_ref, own_gig
 from bot.core.buttons import button_id
+from bot.core.clock import local_date
 from bot.core.errors import UserError
 from bot.core.i18n import Term
 from bot.core.registry import Param, registry
@@ -20,7 +21,9 @@ from bot.dispatch.context import Context
 from bot.services import editing, nudges, postings, review, verdicts
 from bot.services.budget import min_paid
 from bot.services.gigs import GIG_FIELDS, HELD
+from bot.services.policy import timezone_for
 from bot.services.screening import Finding, Tier
+from bot.services.timing import format_moment
 from bot.store import locks
 from bot.store.models import Gig, Member
 
@@ -83,8 +86,8 @@ def edit_form(ctx: Context, gig: Gig) -> Reply:
 
 def reasons(ctx: Context, findings: tuple[Finding, ...]) -> Rich:
     """What screening observed, in the reader's language."""
-    found = [ctx.t(f.reason_key, **f.params) for f in findings]
-    return Rich.join("; ", found) if found else ctx.t("edit.no_reason")
+    found = [Rich.of("• ", ctx.t(f.reason_key, **f.params)) for f in findings]
+    return Rich.join("\n", found) if found else ctx.t("edit.no_reason")
 
 
 @registry.command("history", GIG_ID, role=Role.POSTER, button=True, gig_owner=True)
@@ -95,10 +98,11 @@ async def history(ctx: Context, id: int) -> Reply:
     if not found:
         return Reply(ctx.t("history.empty", id=gig.id))
     lines: list[Text] = [ctx.t("history.header", id=gig.id, title=gig.title, count=len(found))]
+    zone = timezone_for(ctx.member.timezone, ctx.community.timezone)
     for revision in found:
         editor = await ctx.session.get(Member, revision.editor_id) if revision.editor_id else None
         who: Text = Rich.of(member_ref(editor)) if editor is not None else ctx.t("history.someone")
-        lines.append(ctx.t("history.line", at=revision.at, who=who))
+        lines.append(ctx.t("history.line", at=format_moment(revision.at, zone, ctx.t.locale), who=who))
         for name, (old, new) in revision.changes.items():
             lines.append(Rich.of(f"    {name}: ", UserText(_short(old)), " → ", UserText(_short(new))))
     return Reply(Rich.join("\n", lines))
@@ -115,9 +119,10 @@ async def owner_card(ctx: Context, gig: Gig, card: Card) -> Card:
         return card
     fields = card.fields
     if gig.edited_at is not None:
+        zone = timezone_for(ctx.member.timezone, ctx.community.timezone)
         count = await editing.revision_count(ctx.session, gig.id)
-        fields += (Field(ctx.t("edit.field_edited"), ctx.t("edit.edited", date=gig.edited_at.date(), count=count,
-                                                          id=gig.id)),)
+        when = ctx.t("edit.edited", date=local_date(gig.edited_at, zone), count=count, id=gig.id)
+        fields += (Field(ctx.t("edit.field_edited"), when),)
     buttons = card.buttons
     if gig.status in editing.EDITABLE:
         buttons += (Button(ctx.t.label("edit.button"), button_id("edit", gig.id)),)

@@ -203,8 +203,9 @@ async def follow_apply_by(session: AsyncSession, community: Community, gig: Gig,
     waiting = (await session.execute(select(Application).where(
         Application.gig_id == gig.id, Application.status.in_(AWAITING_NEWS)).order_by(Application.id))).scalars()
     for application in list(waiting):
-        had = set((await session.execute(select(Nudge.kind).where(
-            Nudge.application_id == application.id, Nudge.created_at >= application.updated_at))).scalars())
+        had = set((await session.execute(select(Nudge.kind).where(  # cancelled: by an earlier edit of apply_by
+            Nudge.application_id == application.id, Nudge.created_at >= application.updated_at,
+            Nudge.state != NudgeState.CANCELLED))).scalars())
         previous = (await session.execute(select(ApplicationEvent.from_status).where(
             ApplicationEvent.application_id == application.id).order_by(ApplicationEvent.id.desc()).limit(1)
         )).scalar_one_or_none()
@@ -218,7 +219,8 @@ async def follow_apply_by(session: AsyncSession, community: Community, gig: Gig,
     first = (await session.execute(select(func.min(Application.created_at)).where(
         Application.gig_id == gig.id))).scalar_one_or_none()
     reviewed = (await session.execute(select(Nudge.id).where(
-        Nudge.gig_id == gig.id, Nudge.kind == NudgeKind.POSTER_REVIEW).limit(1))).first()
+        Nudge.gig_id == gig.id, Nudge.kind == NudgeKind.POSTER_REVIEW, Nudge.state != NudgeState.CANCELLED)
+        .limit(1))).first()
     if first is not None and reviewed is None:
         due = as_utc(first) + rule_for(NudgeKind.POSTER_REVIEW).due_after(policy)
         if due > now and old_end <= nudges.reachable_at(gig.poster, community, due) < end:
