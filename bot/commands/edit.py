@@ -20,7 +20,7 @@ from bot.core.types import Button, Card, Field, Reply, Rich, Role, Text, UserTex
 from bot.dispatch.context import Context
 from bot.services import editing, nudges, postings, review, verdicts
 from bot.services.budget import min_paid
-from bot.services.gigs import GIG_FIELDS, HELD
+from bot.services.gigs import GIG_FIELDS, HELD, find_duplicate
 from bot.services.policy import timezone_for
 from bot.services.screening import Finding, Tier
 from bot.services.timing import format_moment
@@ -44,6 +44,10 @@ async def edit(ctx: Context, id: int, **fields: str) -> Reply:
     changed = editing.changes(before, draft)
     if not changed:
         return Reply(ctx.t("edit.unchanged", id=gig.id))
+    if {"title", "apply_url"} & changed.keys():  # as when posting: not the title or link of another recent gig
+        earlier = await find_duplicate(ctx.session, ctx.community.id, gig.poster, draft, ctx.now(), exclude=gig.id)
+        if earlier is not None:
+            raise UserError("edit.duplicate", id=earlier.id, title=earlier.title, gig=gig.id)
     verdict = await verdicts.screen_draft(ctx.session, ctx.community, draft, ctx.now(), exclude=gig.id)
     if verdict.tier is Tier.REFUSE and not ctx.is_admin:
         raise UserError("edit.refused", id=gig.id, reasons=reasons(ctx, verdict.findings))

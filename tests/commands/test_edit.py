@@ -59,6 +59,13 @@ async def test_bad_fields_are_listed_by_field_and_nothing_is_written(bot: Harnes
     assert "A gig needs a title" in await bot.fails("poppy", '/gig edit 1 title=""')
     assert "pay" in await bot.fails("poppy", "/gig edit 1 pay=200")
     assert await snapshot(bot) == before
+    await bot.ok("poppy", '/gig post title="Logo for a bakery" budget=80 apply_url="https://example.com/logo"')
+    await bot.deliver()
+    before = await snapshot(bot)
+    assert await bot.fails("poppy", '/gig edit 1 title="Logo for a bakery"') == (
+        'Gig #2 "Logo for a bakery" already has that title or link, so I didn\'t change #1.')
+    assert "already has that title or link" in await bot.fails("poppy", '/gig edit 1 apply_url="https://example.com/logo"')
+    assert await snapshot(bot) == before
     assert await bot.deliver() == []
 
 
