@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.commands._params import GIG_ID
+from bot.commands.edit import owner_card
 from bot.core.buttons import button_id
 from bot.core.errors import UserError
 from bot.core.registry import Kind, Param, registry
@@ -53,10 +54,10 @@ async def more(ctx: Context, query: str, page: int) -> Reply:
 
 @registry.command("show", GIG_ID, button=True)
 async def show(ctx: Context, id: int) -> Reply:
-    """One gig in full, with its Apply button while it is open."""
+    """One gig in full, with its Apply button while it is open (for its poster and admins: Edit, and when edited)."""
     gig = await get_gig(ctx.session, ctx.community.id, id)
     count = await applications.count_for(ctx.session, gig.id)
-    return Reply(cards=(gig_card(gig, ctx.t, count, ctx.today(), full=True),))
+    return Reply(cards=(await owner_card(ctx, gig, gig_card(gig, ctx.t, count, ctx.today(), full=True)),))
 
 
 async def _browse(ctx: Context, command: str, options: dict[str, Any], page: int) -> Reply:

@@ -5,6 +5,7 @@ What decides is bot.services.gate: what the gig says (screening) and who posts i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.core.buttons import button_id
@@ -24,10 +25,13 @@ from bot.store.models import Gig
 REQUIRED = ("title", "budget")
 
 
-def post_form(t: Translator) -> Form:
-    """The post form: every field of a gig, the essentials first (a platform that must split it shows those first)."""
+def post_form(t: Translator, values: Mapping[str, str] | None = None) -> Form:
+    """The post form: every field of a gig, the essentials first (a platform that must split it shows those first).
+
+    `values` fill its inputs (`gig edit` opens it with the gig's fields).
+    """
     yes_no = (("yes", t.label("post.form_remote_yes")), ("no", t.label("post.form_remote_no")))
-    return Form("post", t.label("post.form_title"), (
+    form = Form("post", t.label("post.form_title"), (
         FormInput("title", t.label("post.form_gig_title"), required=True, placeholder=t.label("post.form_title_hint")),
         FormInput("budget", t.label("post.form_budget"), required=True, placeholder=t.label("post.form_budget_hint")),
         FormInput("tags", t.label("post.form_tags"), placeholder="wordpress, php"),
@@ -39,6 +43,9 @@ def post_form(t: Translator) -> Form:
         FormInput("apply_by", t.label("post.form_apply_by"), kind=InputKind.DATE),
         FormInput("source", t.label("post.form_source"), placeholder=t.label("post.form_source_hint")),
     ), t.label("post.form_submit"))
+    if values:
+        form = replace(form, inputs=tuple(replace(item, value=values.get(item.name, "")) for item in form.inputs))
+    return form
 
 
 @registry.command("post", *(Param(name, required=name in REQUIRED) for name in GIG_FIELDS), role=Role.POSTER,

@@ -142,12 +142,14 @@ class Topic:
 
     `title` names the thread (plain text), `tags` are the gig's tags, `closed` says the gig no longer takes
     applications, and `closed_tag` is the name of the tag that marks closed threads, in the community's language.
+    `retitle` asks an edit to rename and re-tag the thread too (after `gig edit` changed the title or tags).
     """
 
     title: str
     tags: tuple[str, ...] = ()
     closed: bool = False
     closed_tag: str = ""
+    retitle: bool = False
 
 
 @dataclass(frozen=True)

@@ -131,18 +131,18 @@ def title_key(title: str) -> str:
 
 
 async def find_duplicate(session: AsyncSession, community_id: int, poster: Member, draft: GigDraft,
-                         now: datetime) -> Gig | None:
+                         now: datetime, exclude: int | None = None) -> Gig | None:
     """An open or held gig, or one closed within 30 days, with the same canonical URL, or the same poster and title.
 
     A gig ends at its closing or its apply-by date, whichever comes first (the expiry job may close it later):
-    30 days after that, a recurring gig, its title and its link may be posted again.
+    30 days after that, a recurring gig, its title and its link may be posted again. `exclude`: the gig edited.
     """
     since = now - DUPLICATE_WINDOW
     recent = (Gig.apply_by >= since.date()) & or_(Gig.status.in_((OPEN, HELD)), Gig.closed_at >= since)
     same: list[ColumnElement[bool]] = [(Gig.poster_id == poster.id) & (Gig.title_key == title_key(draft.title))]
     if draft.apply_url:
         same.append(Gig.canonical_url == canonical_url(draft.apply_url))
-    query = (select(Gig).where(Gig.community_id == community_id, recent, or_(*same))
+    query = (select(Gig).where(Gig.community_id == community_id, recent, or_(*same), Gig.id != (exclude or 0))
              .order_by(Gig.id.desc()).limit(1))
     return (await session.execute(query)).scalar_one_or_none()
 

@@ -43,6 +43,8 @@ def to_payload(message: Message) -> dict[str, Any]:
         topic = message.topic
         payload["topic"] = {"title": topic.title, "tags": list(topic.tags), "closed": topic.closed,
                             "closed_tag": topic.closed_tag}
+        if topic.retitle:
+            payload["topic"]["retitle"] = True
     return payload
 
 
@@ -61,7 +63,7 @@ def from_payload(payload: dict[str, Any]) -> Message:
     return Message(text=from_json(payload.get("text", ""), legacy), cards=cards, attachments=files,
                    edits=payload.get("edits"), topic=None if topic is None else Topic(
                        topic["title"], tuple(topic.get("tags", ())), bool(topic.get("closed")),
-                       topic.get("closed_tag", "")))
+                       topic.get("closed_tag", ""), bool(topic.get("retitle"))))
 
 
 def destination_ref(platform: str, kind: str, destination: str, name: str = "") -> ChannelRef | MemberRef:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,11 +18,16 @@ from bot.store.models import Community, Gig, Posting
 GIG, REVIEW = "gig", "review"  # Posting.kind: a copy in a job channel, or a card in a review channel
 
 
-async def refresh(session: AsyncSession, community: Community, gig: Gig, clock: Clock) -> int:
-    """Queue an edit of every posting of the gig to show it as it is now; return how many."""
+async def refresh(session: AsyncSession, community: Community, gig: Gig, clock: Clock, retitle: bool = False) -> int:
+    """Queue an edit of every posting of the gig to show it as it is now; return how many.
+
+    `retitle`: the title or tags changed, so a thread per gig (a Discord forum post) is renamed and re-tagged too.
+    """
     count = await applications.count_for(session, gig.id)
     t, today = Translator(community.default_locale), local_date(clock.now(), community.timezone)
     card, topic = gig_card(gig, t, count, today), gig_topic(gig, t, today)
+    if retitle:
+        topic = replace(topic, retitle=True)
     postings = (await session.execute(select(Posting).where(Posting.gig_id == gig.id, Posting.kind == GIG)
                                       )).scalars().all()
     for posting in postings:

@@ -148,6 +148,9 @@ class Forums:
             await first.edit(**kwargs)  # cannot be edited; a locked one needs Manage Threads (we locked it)
         if message.topic is not None and message.topic.closed:  # an open gig's tags stay as posted: an applicant
             await self.settle(forum, int(thread_id), message.topic)  # count edit costs no second request
+        elif message.topic is not None and message.topic.retitle:  # `gig edit` changed the title or the tags
+            tags = [str(tag.id) for tag in await self.tags(forum, message.topic)]
+            await self.client.http.edit_channel(int(thread_id), name=thread_name(message), applied_tags=tags)
 
     async def settle(self, forum: discord.ForumChannel, thread_id: int, topic: Topic) -> None:
         """Close the thread: the closed tag with the gig's, locked and archived (only archived if it may not lock)."""
