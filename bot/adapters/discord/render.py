@@ -198,7 +198,7 @@ def message(reply: Reply | core.Message) -> Message:
     """
     cards = reply.cards[:MAX_EMBEDS]
     own = [list(reply.buttons[:5])] if isinstance(reply, Reply) and reply.buttons else []
-    files = list(reply.attachments) if isinstance(reply, core.Message) else []
+    files = list(reply.attachments)  # a reply's files go with the private answer
     return Message(cut(markdown(reply.text), MAX_CONTENT) or None, [embed(card) for card in cards],
                    view(button_rows(cards)[:MAX_ROWS - len(own)] + own), files)
 
