@@ -223,12 +223,14 @@ async def _scrub_audit(session: AsyncSession, community_id: int, scrub: Scrub) -
 
 
 async def _scrub_kept_requests(session: AsyncSession, platforms: Iterable[str], scrub: Scrub) -> None:
-    """Slack requests kept in the inbox and Discord forms kept for refills that name them (not per community)."""
+    """Slack requests kept in the inbox and Discord forms kept for refills that name them (not per community).
+
+    A request is emptied rather than rewritten: the channel it came from may be their DM, an id nothing else tells.
+    """
     for request in (await session.execute(select(InboxRequest).where(
             InboxRequest.platform.in_(list(platforms))))).scalars():
-        payload = scrub.json(request.payload)
-        if payload != request.payload:
-            request.payload = payload
+        if scrub.json(request.payload) != request.payload:  # theirs: its channel may be their DM, unknown to us
+            request.payload = {"forgotten": True}
     for kept in (await session.execute(select(FormRefill))).scalars():
         if scrub.json(kept.form) != kept.form or scrub.json(kept.form_values) != kept.form_values:
             await session.delete(kept)
