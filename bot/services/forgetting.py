@@ -120,8 +120,12 @@ async def forget(session: AsyncSession, community: Community, person: Member, cl
 
 
 async def forget_identities(session: AsyncSession, community: Community, members: Sequence[Member], clock: Clock,
-                            close: bool = True) -> Forgotten:
-    """Delete the personal data of these identities (and of the rows they own); `close`: their open gigs too."""
+                            close: bool = True, whole: bool = True) -> Forgotten:
+    """Delete the personal data of these identities (and of the rows they own); `close`: their open gigs too.
+
+    Not `whole`: one identity of a person who stays on another platform; only its ids, name, DM channel, link
+    codes and messages go, and the person keeps their applications, gigs, reminders and settings.
+    """
     ids = [member.id for member in members]
     if not ids:
         return Forgotten()
@@ -133,15 +137,20 @@ async def forget_identities(session: AsyncSession, community: Community, members
             scrub.ids[member.dm_channel] = tokens[member.id] + "-dm"
         if member.display_name and not member.display_name.startswith(TOKEN_PREFIX):
             scrub.names[member.display_name.casefold()] = tokens[member.id]
-    gigs = await _close_gigs(session, community, members, clock) if close else 0
     now = clock.now()
-    nudged = await session.execute(update(Nudge).where(Nudge.member_id.in_(ids), Nudge.state.in_(nudges.UNSENT))
-                                   .values(state=NudgeState.CANCELLED, claimed_by=None, claimed_until=None)
-                                   .execution_options(synchronize_session=False))
-    pitched = await session.execute(update(Application).where(Application.member_id.in_(ids), Application.pitch != "")
-                                    .values(pitch="").execution_options(synchronize_session=False))
-    reported = await session.execute(update(GigReport).where(GigReport.member_id.in_(ids)).values(member_id=None)
-                                     .execution_options(synchronize_session=False))
+    gigs, nudged, pitched, reported = 0, 0, 0, 0
+    if whole:
+        gigs = await _close_gigs(session, community, members, clock) if close else 0
+        nudged = _count(await session.execute(
+            update(Nudge).where(Nudge.member_id.in_(ids), Nudge.state.in_(nudges.UNSENT))
+            .values(state=NudgeState.CANCELLED, claimed_by=None, claimed_until=None)
+            .execution_options(synchronize_session=False)))
+        pitched = _count(await session.execute(
+            update(Application).where(Application.member_id.in_(ids), Application.pitch != "").values(pitch="")
+            .execution_options(synchronize_session=False)))
+        reported = _count(await session.execute(
+            update(GigReport).where(GigReport.member_id.in_(ids)).values(member_id=None)
+            .execution_options(synchronize_session=False)))
     coded = await session.execute(delete(LinkCode).where(LinkCode.member_id.in_(ids))
                                   .execution_options(synchronize_session=False))
     await session.flush()
@@ -149,27 +158,25 @@ async def forget_identities(session: AsyncSession, community: Community, members
     scrubbed += await _scrub_audit(session, community.id, scrub)
     await _scrub_kept_requests(session, {member.platform for member in members}, scrub)
     for member in members:
-        _anonymise(member, tokens[member.id])
+        _anonymise(member, tokens[member.id], settings=whole)
     audit.write(session, community.id, None, now, "member.forget", "", identities=len(members), gigs=gigs)
-    return Forgotten(len(members), _count(pitched), _count(reported), _count(coded), _count(nudged), gigs, dropped,
-                     scrubbed)
+    return Forgotten(len(members), pitched, reported, _count(coded), nudged, gigs, dropped, scrubbed)
 
 
 def _count(result: Any) -> int:
     return int(result.rowcount or 0)
 
 
-def _anonymise(member: Member, token: str) -> None:
-    """The identity's row under the token, its settings back to nothing; no DM will be sent to it."""
+def _anonymise(member: Member, token: str, settings: bool = True) -> None:
+    """The identity's row under the token (its settings back to nothing too); no DM will be sent to it."""
     member.platform_user_id = token
     member.display_name = token
     member.dm_channel = None
-    for name in ("locale", "platform_locale", "timezone", "quiet_hours", "dm_platform", "last_seen_at"):
-        setattr(member, name, None)
-    member.nudges_enabled = False
+    member.platform_locale = member.last_seen_at = None
     member.dm_undeliverable = True
-    member.is_poster = False
-    member.trusted = False
+    if settings:
+        member.locale = member.timezone = member.quiet_hours = member.dm_platform = None
+        member.nudges_enabled = member.is_poster = member.trusted = False
 
 
 async def _close_gigs(session: AsyncSession, community: Community, members: Sequence[Member], clock: Clock) -> int:
@@ -263,10 +270,12 @@ async def workspace_removed(sessions: async_sessionmaker[AsyncSession], clock: C
             Workspace.community_id == community.id, Workspace.id != workspace.id))).scalars().all()
         alone_on_platform = not any(other.platform == platform for other in others)
         members = await _members_of(session, community.id, workspace, alone_on_platform, everyone=not others)
-        dropped = await _drop_waiting(session, community.id, workspace, members, alone_on_platform)
         forgotten = 0
-        for group in await _groups(session, members):
-            forgotten += (await forget_identities(session, community, group, clock, close=bool(others))).identities
+        for group, whole in await _groups(session, members):
+            forgotten += (await forget_identities(session, community, group, clock, close=bool(others),
+                                                  whole=whole)).identities
+        await session.flush()
+        dropped = await _drop_waiting(session, community.id, workspace, members, alone_on_platform)
         routes = Route.workspace_id == workspace.id
         if alone_on_platform:
             routes = routes | (Route.workspace_id.is_(None) & (Route.platform == platform))
@@ -296,21 +305,21 @@ async def _members_of(session: AsyncSession, community_id: int, workspace: Works
     return list((await session.execute(query.order_by(Member.id))).scalars().all())
 
 
-async def _groups(session: AsyncSession, members: Sequence[Member]) -> list[list[Member]]:
+async def _groups(session: AsyncSession, members: Sequence[Member]) -> list[tuple[list[Member], bool]]:
     """The identities to forget together: a whole person when all their identities go, else the identity alone."""
     leaving = {member.id for member in members}
     done: set[int] = set()
-    groups: list[list[Member]] = []
+    groups: list[tuple[list[Member], bool]] = []
     for member in members:
         if member.id in done:
             continue
         person = member if member.linked_to_id is None else await session.get(Member, member.linked_to_id) or member
         group = await identities.all_of(session, person)
         if all(identity.id in leaving for identity in group):
-            groups.append(group)
+            groups.append((group, True))
             done.update(identity.id for identity in group)
         else:
-            groups.append([member])
+            groups.append(([member], False))
             done.add(member.id)
     return groups
 

@@ -155,3 +155,29 @@ async def test_forget_me_without_confirm_changes_nothing_and_a_wrong_word_is_ref
     assert "confirm" in await two.fails("ana", "/gig forget-me maybe")
     async with two.app.sessions() as session:
         assert (await session.execute(select(Member).where(Member.platform_user_id == "UANA"))).scalar_one()
+
+
+async def test_a_slack_uninstall_keeps_the_board_of_a_community_still_on_discord(two: People) -> None:
+    from bot.services import forgetting
+    from bot.store.models import Workspace
+
+    await two.ok("admin", POST)
+    code = await two.code("ana")
+    await two.ok("ana_d", f"/gig link {code}")
+    await two.ok("ana_d", '/gig apply 1 pitch="from Discord"')
+    await two.ok("bob", '/gig apply 1 pitch="from Slack"')
+    await two.ok("cid_d", '/gig apply 1 pitch="Cid on Discord"')
+    removed = await forgetting.workspace_removed(two.app.sessions, two.app.clock, "slack", "T1")
+    assert removed is not None and removed.gigs_deleted == 0
+    assert await forgetting.workspace_removed(two.app.sessions, two.app.clock, "slack", "T1") is None  # a retry
+    async with two.app.sessions() as session:
+        assert [w.platform for w in (await session.execute(select(Workspace))).scalars()] == ["discord"]
+        users = set((await session.execute(select(Member.platform_user_id))).scalars())
+        assert {"1001", "1003", "1000"} <= users and not users & {"UANA", "UBOB", "UADMIN"}
+        gig = await session.get(Gig, 1)
+        assert gig is not None and gig.status == "closed"  # the Slack admin's gig closed, with the usual notices
+        pitches = (await session.execute(select(Application.pitch).order_by(Application.id))).scalars().all()
+        assert pitches == ["from Discord", "", "Cid on Discord"]  # Ana lives on, on Discord; Bob is forgotten
+        left = (await session.execute(select(OutboxMessage.platform, OutboxMessage.state))).all()
+    assert all(state != "pending" for platform, state in left if platform == "slack")
+    assert any(d.platform == "discord" and "is now closed" in str(d.message.text) for d in await two.deliver())
