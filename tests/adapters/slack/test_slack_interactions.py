@@ -40,6 +40,9 @@ async def test_every_subcommand_answers_through_slack(slack: SlackRig) -> None:
         ("UADMIN", "admin join WXYZ-2345", "There is no link code WXYZ-2345"),
         ("UADMIN", "admin unlink", "the only place of this community"),
         ("U1", "link", "on Discord, type"), ("U1", "unlink", "nothing to unlink"),
+        ("UADMIN", "admin audit action=route", "Audit log, page 1 of 1"),
+        ("UADMIN", "admin audit-more 0123456789abcdef 2", "too old"),
+        ("U1", "my-data", "The file is in your direct messages"), ("U2", "forget-me", "cannot be undone"),
     ]
     covered = {"post"}
     for user, text, expected in script:
