@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     default_currency: str = "EUR"
     default_channel: str = "gigs"
     page_size: int = Field(default=5, ge=1, le=25)
+    data_dir: str = Field(default="gigbot-data", description="where the console writes files (`gig my-data`)")
     log_level: str = "WARNING"
     http_port: int = Field(default=3000, ge=1, le=65535)
     slack_bot_token: str = Field(default="", validation_alias="SLACK_BOT_TOKEN")

@@ -10,7 +10,9 @@ import re
 import stat
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import BinaryIO
 
 from bot.adapters import console_where as where
@@ -18,7 +20,7 @@ from bot.app import App
 from bot.core.clock import FrozenClock, SystemClock, as_utc
 from bot.core.i18n import SUPPORTED_LOCALES, normalise_locale
 from bot.core.text import Text, plain
-from bot.core.types import Actor, Card, Message, Place, Reply
+from bot.core.types import Actor, Attachment, Card, Message, Place, Reply
 from bot.scheduler import Scheduler
 from bot.services import delivery, members, outbox
 from bot.store import reach
@@ -141,11 +143,23 @@ class Console:
         return "> " if where.is_home(self.place) else f"{self.prompt()}> "
 
     async def show(self, reply: Reply) -> None:
-        """Print a command's reply (private to the actor)."""
-        lines = render("reply", reply, self.place.platform)
+        """Print a command's reply (private to the actor); its files are written under GIGBOT_DATA_DIR."""
+        lines = render("reply", replace(reply, attachments=()), self.place.platform)
         self.code = where.last_code(lines, self.code)
         for line in lines:
             self.write(line)
+        for attachment in reply.attachments:
+            path = self.save(attachment)
+            t = await members.reader_language(self.app.sessions, self.place, self.actor, self.app.settings)
+            self.say("reply", t("mydata.written", path=str(path)))
+
+    def save(self, attachment: Attachment) -> Path:
+        """Write a reply's file in the data directory (made if missing); return its path as configured."""
+        directory = Path(self.app.settings.data_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / Path(attachment.filename).name  # a name, never a path into another directory
+        path.write_bytes(attachment.data)
+        return path
 
     async def move_to(self, rest: str) -> None:
         """`/on <platform> [place] [#channel]`: act there from now on; `/on` alone says where the console acts."""

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LOCALE = "en"
 SUPPORTED_LOCALES = ("en", "fr")
-COMMAND = re.compile(r"(?<![\w/-])/gig(?![\w-])((?: [a-z][a-z_]*\b(?![=-])){0,3})")  # `/gig route add` in bot text
+# `/gig route add`, `/gig my-data` in bot text
+COMMAND = re.compile(r"(?<![\w/-])/gig(?![\w-])((?: [a-z][a-z_]*(?:-[a-z]+)*\b(?![=-])){0,3})")
 PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")  # CLDR plural categories
 
 

@@ -115,6 +115,15 @@ class Form:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (a chart, an export)."""
+
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
 class Reply:
     """What a command answers, privately to the actor: text and cards, or a form to open."""
 
@@ -125,15 +134,8 @@ class Reply:
     ok: bool = True
     changed: bool = False  # the command wrote to the database (adapters refresh views such as Slack's App Home)
     buttons: tuple[Button, ...] = ()  # buttons of the reply itself, under its cards (a list's Next page)
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file sent with a message (a chart, an export)."""
-
-    filename: str
-    data: bytes
-    content_type: str = "application/octet-stream"
+    attachments: tuple[Attachment, ...] = ()  # files for the actor alone (`gig my-data`): each adapter delivers them
+    gone: bool = False  # the actor's data was just deleted: adapters must not look them up again (no App Home)
 
 
 @dataclass(frozen=True)

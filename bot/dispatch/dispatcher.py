@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -51,7 +52,7 @@ class Dispatcher:
 
         def parsed() -> ParsedText:
             press = parse_button_id(raw_id)
-            spec = self.registry.commands.get(press.action.replace("_", " "))
+            spec = self.registry.commands.get(press.action.replace("_", " ")) or self._hyphenated(press.action)
             if spec is None or not spec.button:
                 raise UserError("errors.bad_button", id=raw_id)
             values = press.value.split(".") if press.value else []  # `gig:status:3.hired` -> status 3 hired
@@ -66,6 +67,20 @@ class Dispatcher:
         """Run a command from a submitted form (or typed options, via=TEXT); empty values count as not given."""
         options = {k: v for k, v in values.items() if v and v.strip()}
         return await self._run(actor, place, lambda: ParsedText((*command.split(" "), *args), options), via)
+
+    def _hyphenated(self, action: str) -> CommandSpec | None:
+        """The command a button's action names when its name holds a hyphen (`forget_me` runs `forget-me`).
+
+        A button id's action has only letters and `_`, so each `_` stands for a space or a hyphen.
+        """
+        parts = action.split("_")
+        if len(parts) > 6:
+            return None
+        for joints in itertools.product(" -", repeat=len(parts) - 1):
+            name = parts[0] + "".join(joint + part for joint, part in zip(joints, parts[1:], strict=True))
+            if name in self.registry.commands:
+                return self.registry.commands[name]
+        return None
 
     async def _run(self, actor: Actor, place: Place, parse: Callable[[], ParsedText], via: str) -> Reply:
         async with self.sessions() as session:

@@ -135,15 +135,17 @@ async def test_console_clock_press_and_admin_switch(console: tuple[Console, list
     assert out[-3:-1] == ["[#gigs] == [Closed] #1 · Console gig ==", "[#gigs]   (This gig is closed.)"]
 
 
-def test_every_command_through_the_script_runner_matches_its_transcript() -> None:
+def test_every_command_through_the_script_runner_matches_its_transcript(tmp_path: Path) -> None:
     """Each command's success and error paths as a member sees them on the console.
 
     The transcript was read line by line when written; after a deliberate change of wording, regenerate it with
     `gigbot console --script tests/adapters/scripts/every_command.gig --now 2026-11-23T09:00` and read the diff.
     """
     scripts = ROOT / "tests" / "adapters" / "scripts"
-    result = gigbot("console", "--script", str(scripts / "every_command.gig"), "--now", "2026-11-23T09:00")
+    result = gigbot("console", "--script", str(scripts / "every_command.gig"), "--now", "2026-11-23T09:00",
+                    cwd=tmp_path, env={"PYTHONPATH": str(ROOT)})  # `gig my-data` writes under ./gigbot-data
     assert result.returncode == 0, result.stderr
+    assert [p.name for p in (tmp_path / "gigbot-data").iterdir()] == ["gigbot-data-console-alice-2026-11-26.json"]
     expected = (scripts / "every_command.out").read_text(encoding="utf-8")
     assert result.stdout.splitlines() == expected.splitlines()
 

@@ -199,7 +199,7 @@ def message(reply: Reply | core.Message) -> Message:
     """
     cards = reply.cards[:MAX_EMBEDS]
     own = [list(reply.buttons[:5])] if isinstance(reply, Reply) and reply.buttons else []
-    files = list(reply.attachments) if isinstance(reply, core.Message) else []
+    files = list(reply.attachments)  # a reply's files go with the private answer
     text, embeds = markdown(reply.text), [embed(card) for card in cards]
     if len(text) > MAX_CONTENT and len(cards) < MAX_EMBEDS:  # a long answer (an admin's help) reads whole there
         embeds.insert(0, discord.Embed(description=cut(text, MAX_LONG_TEXT), colour=discord.Colour.blurple()))

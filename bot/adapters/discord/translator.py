@@ -20,7 +20,8 @@ def shown_name(word: str, locale: str | None) -> str:
     language = normalise_locale(locale)
     if language is None or language == DEFAULT_LOCALE:
         return word
-    return catalog(language).get("discord.names." + word.replace("-", "_"), word)
+    names = catalog(language)
+    return names.get("discord.names." + word) or names.get("discord.names." + word.replace("-", "_"), word)
 
 
 class CatalogTranslator(app_commands.Translator):

@@ -16,6 +16,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -23,6 +24,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -34,8 +36,8 @@ from bot.app import App
 from bot.config import Settings
 from bot.core.buttons import button_id, parse_button_id
 from bot.core.i18n import Translator
-from bot.core.types import Button, Card, Place, Reply
-from bot.services import delivery, inbox, replicas
+from bot.core.types import Actor, Button, Card, Place, Reply, Rich
+from bot.services import forgetting, inbox, members, replicas
 from bot.store import reach
 from bot.store.reach import DATABASE_ERRORS
 
@@ -264,10 +266,11 @@ class SlackAdapter:
             self.work.later(self.publish_home(event["user"], body.get("team_id", "")))
 
     async def _on_uninstalled(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
-        """The workspace removed the app or revoked its tokens: what waits for it will never be delivered."""
+        """The workspace removed the app (or its bot token): its members' data and its place go, once (retries)."""
         await ack()
         team = body.get("team_id") or (body.get("authorizations") or [{}])[0].get("team_id", "")
-        await delivery.workspace_removed(self.core.sessions, PLATFORM, str(team))
+        removed = await forgetting.workspace_removed(self.core.sessions, self.core.clock, PLATFORM, str(team))
+        log.warning("Slack workspace %s removed the app: %s", team, removed or "already forgotten")
 
     async def _on_tokens_revoked(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
                                  event: dict[str, Any]) -> None:
@@ -293,9 +296,26 @@ class SlackAdapter:
             else:
                 await self.client.views_open(trigger_id=trigger_id, view=view)
         else:
+            if reply.attachments:
+                reply = await self._send_files(reply, user_id, place)
             await self._show(self._content(reply, user_id, request_id), user_id, place, respond)
-        if reply.changed:
+        if reply.changed and not reply.gone:  # gone: the member was just forgotten, the Home would meet them again
             await self.publish_home(user_id, place.workspace_id)
+
+    async def _send_files(self, reply: Reply, user_id: str, place: Place) -> Reply:
+        """Upload a reply's files to the member's DM with the bot (a slash command's answer takes none); say where."""
+        t = await members.reader_language(self.core.sessions, place, Actor(PLATFORM, user_id, user_id),
+                                          self.core.settings)
+        try:
+            opened = await self.client.conversations_open(users=user_id)
+            await self.client.files_upload_v2(channel=opened["channel"]["id"], file_uploads=[
+                {"filename": a.filename, "content": a.data, "title": a.filename} for a in reply.attachments])
+            note = t("mydata.sent_dm")
+        except (SlackApiError, SlackRequestError, OSError) as error:
+            log.warning("could not send %s a file: %s", user_id, error)
+            code = error.response.get("error", "") if isinstance(error, SlackApiError) else type(error).__name__
+            note = t("mydata.dm_failed", error=str(code))
+        return replace(reply, text=Rich.join("\n", [reply.text, note]) if reply.text else note, attachments=())
 
     def _content(self, reply: Reply, user_id: str, request_id: int | None = None) -> dict[str, Any]:
         """The message of a reply; a form that can no longer open (a late answer) becomes a button that opens it."""

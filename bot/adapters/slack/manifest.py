@@ -10,7 +10,7 @@ from bot.core.registry import Registry
 from bot.core.types import Role
 
 SCOPES = ["commands", "chat:write", "im:write", "users:read", "files:write"]  # files:write: files_upload_v2
-EVENTS = ["app_home_opened"]
+EVENTS = ["app_home_opened", "app_uninstalled", "tokens_revoked"]  # the last two: forget a workspace that leaves
 # What the bot does today, and nothing more: Slack shows this to whoever installs the app.
 ABOUT = ("gigbot runs a gig board for freelancing communities: posters and admins post small paid gigs, which are "
          "reposted to the job channels routed by tags, remote or location; members browse, search and apply, track "

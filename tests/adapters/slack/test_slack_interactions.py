@@ -45,6 +45,9 @@ async def test_every_subcommand_answers_through_slack(slack: SlackRig) -> None:
         ("UADMIN", "review", "Nothing waits for review."), ("UADMIN", "approve 1", "isn't waiting for review"),
         ("UADMIN", "reject 1 reason=spam", "isn't waiting for review"),
         ("UADMIN", "admin review-channel", "no review channel"),
+        ("UADMIN", "admin audit action=route", "Audit log, page 1 of 1"),
+        ("UADMIN", "admin audit-more 0123456789abcdef 2", "too old"),
+        ("U1", "my-data", "The file is in your direct messages"), ("U2", "forget-me", "cannot be undone"),
     ]
     covered = {"post"}
     for user, text, expected in script:

@@ -125,7 +125,8 @@ def test_the_manifest_is_yaml_generated_from_the_registry() -> None:
     assert manifest["oauth_config"]["scopes"]["bot"] == scopes
     assert manifest["settings"]["interactivity"] == {"is_enabled": True,
                                                      "request_url": "https://gigs.example.org/slack/events"}
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened", "app_uninstalled",
+                                                                         "tokens_revoked"]
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     for spec in registry:
         assert f"/gig {spec.name}:" in manifest["display_information"]["long_description"]
