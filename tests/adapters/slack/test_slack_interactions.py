@@ -40,6 +40,8 @@ async def test_every_subcommand_answers_through_slack(slack: SlackRig) -> None:
         ("UADMIN", "admin join WXYZ-2345", "There is no link code WXYZ-2345"),
         ("UADMIN", "admin unlink", "the only place of this community"),
         ("U1", "link", "on Discord, type"), ("U1", "unlink", "nothing to unlink"),
+        ("UADMIN", "admin screening", "How gigs are screened"),
+        ("UADMIN", "admin screening set hold=50 off_platform=off", "• off_platform: on, weight 45 → off"),
     ]
     covered = {"post"}
     for user, text, expected in script:
