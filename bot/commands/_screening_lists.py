@@ -47,7 +47,10 @@ def read_word(raw: str) -> str:
 def read_domain(raw: str) -> str:
     """One domain, or the domain of a link (`https://www.example.com/x` is `example.com`), folded."""
     text = raw.strip()
-    host = urlsplit(text if "//" in text else "//" + text).hostname or ""
+    try:
+        host = urlsplit(text if "//" in text else "//" + text).hostname or ""
+    except ValueError:  # `http://[`: not a link at all
+        host = ""
     [domain] = _domains([host]) or [""]
     if not DOMAIN.fullmatch(domain):
         raise UserError("screening.admin.bad_domain", value=raw)

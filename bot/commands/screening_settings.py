@@ -6,6 +6,7 @@ per action: `gig admin screening` itself shows the settings, and a command canno
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields, replace
 from typing import Any
 
@@ -31,6 +32,7 @@ NUMBERS: dict[str, tuple[str, int, int]] = {  # what an admin types: the setting
 WEIGHTS = (1, 500)  # a rule's weight; `off` turns a rule off, so no weight of 0
 DEFAULT_WEIGHTS = {rule.name: rule.weight for rule in RULES}
 KEYS = {"set": (*NUMBERS, *DEFAULT_WEIGHTS), "reset": ()} | {action: ("word", "domain") for action in LISTS}
+NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII digits only: `int` would also read `١٢`, and `isdigit` passes `²`
 ON_WORDS, OFF_WORDS = {"on", "yes", "oui"}, {"off", "no", "non"}
 KEPT_BY_RESET = ("blocked_words", "allowed_words", "blocked_domains", "allowed_domains")
 
@@ -77,7 +79,7 @@ def _number(key: str, text: str) -> int | None:
     _, lowest, highest = NUMBERS[key]
     if text.strip().lower() in DEFAULT:
         return None
-    if not text.strip().isdigit() or not lowest <= int(text) <= highest:
+    if not NUMBER.fullmatch(text.strip()) or not lowest <= int(text) <= highest:
         raise UserError("screening.admin.bad_number", name=key, value=text, lowest=lowest, highest=highest)
     return int(text)
 
@@ -91,7 +93,7 @@ def _rule(rule: str, text: str) -> tuple[bool, int]:
     if word in ON_WORDS | OFF_WORDS:
         return word in ON_WORDS, -1  # -1: the weight stays what it was
     lowest, highest = WEIGHTS
-    if not word.isdigit() or not lowest <= int(word) <= highest:
+    if not NUMBER.fullmatch(word) or not lowest <= int(word) <= highest:
         raise UserError("screening.admin.bad_rule", name=rule, value=text, lowest=lowest, highest=highest)
     return True, int(word)
 
@@ -189,8 +191,10 @@ async def admin_screening(ctx: Context, change: str | None = None, **raw: str) -
         if not action:
             raise UserError("screening.admin.which_list")
     wrong = [key for key in raw if key not in KEYS[action]]
+    if wrong and action == "reset":
+        raise UserError("screening.admin.reset_alone")
     if wrong:
-        known = ", ".join(f"{key}=" for key in KEYS[action]) or "-"
+        known = ", ".join(f"{key}=" for key in KEYS[action])
         raise UserError("screening.admin.not_for_action", key=wrong[0], action=Term(f"choice.change.{action}.name"),
                         known=known)
     if action == "set" and not raw:

@@ -112,7 +112,7 @@ async def test_set_without_the_word_set_default_values_and_unchanged_settings(bo
     ("set hold=50 frobnicate=1", "`/gig admin screening` has no option `frobnicate=`. Options: hold, refuse, per_day"),
     ("set word=crypto", "`word=` doesn't go with set, which takes: hold=, refuse=, per_day="),
     ("block hold=50", "`hold=` doesn't go with block, which takes: word=, domain=."),
-    ("reset hold=50", "`hold=` doesn't go with reset, which takes: -."),
+    ("reset hold=50", "reset takes no option: it puts every setting back to its default and keeps the word and"),
     ("set", "Nothing to set. Give the settings to change"),
     ("block", "Give word= or domain= (entries separated by commas)"),
     ("word=crypto", "Say what to do with word= and domain=: /gig admin screening block, allow, unblock or unallow"),
@@ -130,6 +130,13 @@ async def test_every_mistake_is_explained_and_writes_nothing(bot: Harness, line:
     assert message in await bot.fails("admin", f"/gig admin screening {line}")
     assert await stored(bot) == before
     assert len(await audits(bot)) == 1
+
+
+@pytest.mark.parametrize("line", ["set hold=²", "set hold=١٢", "set deposit=１２", "set refuse=1e3",
+                                  "block domain=http://[", "block domain=//[::1", "allow word=·", "block word=\"\""])
+async def test_odd_values_get_an_answer_not_an_internal_error(bot: Harness, line: str) -> None:
+    text = await bot.fails("admin", f"/gig admin screening {line}")
+    assert "went wrong" not in text and await stored(bot) == {}
 
 
 async def test_several_bad_values_are_reported_together(bot: Harness) -> None:
