@@ -48,6 +48,8 @@ async def test_every_subcommand_answers_through_slack(slack: SlackRig) -> None:
         ("UADMIN", "admin audit action=route", "Audit log, page 1 of 1"),
         ("UADMIN", "admin audit-more 0123456789abcdef 2", "too old"),
         ("U1", "my-data", "The file is in your direct messages"), ("U2", "forget-me", "cannot be undone"),
+        ("UADMIN", "admin screening", "How gigs are screened"),
+        ("UADMIN", "admin screening set hold=50 off_platform=off", "• off_platform: on, weight 45 → off"),
     ]
     covered = {"post"}
     for user, text, expected in script:
