@@ -103,7 +103,6 @@ BUTTONS: dict[str, str] = {
     "more": "{more_key}.2", "settings": "", "snooze": "{applied}", "reminders": "{applied}.off",
     "status": "{applied}.followed_up",
     "approve": "{held}", "reject": "{held}", "report": "{fresh}", "edit": "{gig}", "forget-me": "confirm",
-    "forget me": "confirm",
 }
 # Tables the adapters write for their own bookkeeping on every interaction (dedupe keys): not a command's write.
 BOOKKEEPING = {"seen_key", "inbox_request"}
@@ -155,7 +154,10 @@ def missing_samples(registry: Registry) -> list[str]:
 
 
 def button_of(spec: CommandSpec, values: dict[str, str]) -> str:
-    return f"gig:{spec.name.replace(' ', '_')}:{BUTTONS[spec.name].format(**values)}"
+    """`gig:<action>:<value>`; a BUTTONS entry that is a whole id (`gig:forget_me:confirm`) is taken as it is."""
+    value = BUTTONS[spec.name].format(**values)
+    action = spec.name.replace(" ", "_").replace("-", "_")  # ids take [a-z_] actions: `gig:forget_me:confirm`
+    return value if value.startswith("gig:") else f"gig:{action}:{value}"
 
 
 def refusal(spec: CommandSpec, platform: str) -> str:
@@ -238,13 +240,23 @@ class World:
                       'apply_by=2027-06-30 description="A simple logo in two colours for our campus radio, with '
                       'the source files."'),
         ]
-        extra = ["Write unit tests for a Django app", "Migrate a small shop to Shopify", "Clean up a Laravel API",
-                 "Set up backups for a Postgres database", "Make an Excel report refresh by itself",
-                 "Review the accessibility of a museum site"]
-        for n, title in enumerate(extra):
+        extra = [
+            ("Write unit tests for a Django app", "Our sign-up and billing views have no tests; we want pytest "
+             "coverage before we upgrade Django."),
+            ("Migrate a small shop to Shopify", "Forty products and their photos move from an old PrestaShop, "
+             "with redirects for the old addresses."),
+            ("Clean up a Laravel API", "Remove dead routes, add validation to six endpoints and document them "
+             "for the mobile team."),
+            ("Set up backups for a Postgres database", "Nightly dumps to object storage, a restore drill, and a "
+             "short page explaining both."),
+            ("Make an Excel report refresh by itself", "A monthly sales workbook should pull its data from a "
+             "shared folder without copy and paste."),
+            ("Review the accessibility of a museum site", "Check contrast, keyboard use and screen reader labels "
+             "on twelve pages and list the fixes."),
+        ]
+        for n, (title, description) in enumerate(extra):
             gigs.append(("admin", f'post title="{title}" budget="{200 + 10 * n} EUR" tags=php remote=yes '
-                                  f'apply_by=2027-06-30 description="{title}, for a small team; part {n} of our '
-                                  'wish list, details in a short call."'))
+                                  f'apply_by=2027-06-30 description="{description}"'))
         for role, line in gigs:
             await self.must(platform, role, line)
         await self.must(platform, "admin", "role remove {owner} poster")
@@ -309,12 +321,15 @@ async def walk(registry: Registry, platform: Platform, world: World) -> tuple[li
             failures.append(problem)
 
     for spec, role in cells(registry):
+        if spec.name not in SAMPLES or spec.button and spec.name not in BUTTONS:
+            failures.append(f"[{platform.name}] {spec.name}: no sample arguments in tests/commands/matrix.py")
+            continue
         values = world.values(platform, role)
         line = SAMPLES[spec.name].format(**values)
-        await cell(spec, role, f"/gig {line}", lambda r=role, li=line: platform.command(r, li))  # type: ignore[misc]
+        await cell(spec, role, f"/gig {line}", lambda r=role, li=line: platform.command(r, li))
         if spec.button:
             button = button_of(spec, values)
-            await cell(spec, role, f"button {button}", lambda r=role, b=button: platform.press(r, b))  # type: ignore[misc]
+            await cell(spec, role, f"button {button}", lambda r=role, b=button: platform.press(r, b))
     await world.restore(platform)
     return failures, ran
 
