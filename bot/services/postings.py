@@ -37,11 +37,21 @@ async def refresh(session: AsyncSession, community: Community, gig: Gig, clock: 
 
 
 async def publish(session: AsyncSession, community: Community, gig: Gig, clock: Clock) -> list[tuple[str, str]]:
-    """Repost a gig to every channel of the community that takes it, through the outbox; return those channels."""
+    """Repost a gig to every channel of the community that takes it, through the outbox; return those channels.
+
+    A gig that was live before (held again by an edit) has copies already: they are brought up to date instead.
+    """
     t, today = Translator(community.default_locale), local_date(clock.now(), community.timezone)
     message = Message(cards=(gig_card(gig, t, 0, today),), topic=gig_topic(gig, t, today))
+    found = await session.execute(select(Posting.platform, Posting.channel).where(
+        Posting.gig_id == gig.id, Posting.kind == GIG))
+    copies = {(platform, channel) for platform, channel in found.all()}
+    if copies:
+        await refresh(session, community, gig, clock)
     targets = await destinations(session, community, gig)
     for platform, channel in targets:
+        if (platform, channel) in copies:
+            continue
         posting = Posting(gig_id=gig.id, platform=platform, channel=channel, created_at=clock.now(), kind=GIG)
         session.add(posting)
         await session.flush()

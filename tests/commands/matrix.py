@@ -34,8 +34,7 @@ from bot.store.models import Base, BrowseQuery, Gig, Member
 ROLES = ("member", "poster", "admin", "owner")  # owner: a member (no longer a poster) who posted the gig
 GIG_POSTER_ID, GIG_OWNER_ID, GIG_ADMIN_ID = 1, 2, 3
 
-# Every command with arguments that work for the roles allowed to run it. Names not (yet) in the registry are
-# ignored: they are the trust-and-safety commands of other branches, ready for when they are merged.
+# Every command with arguments that work for the roles allowed to run it.
 SAMPLES: dict[str, str] = {
     "admin join": "admin join WXYZ-2345",
     "admin link": "admin link",
@@ -69,22 +68,18 @@ SAMPLES: dict[str, str] = {
     "status": "status {applied} followed_up",
     "unlink": "unlink",
     "withdraw": "withdraw {applied}",
-    # trust and safety (issue 11), as the other branches name them; adjust when they are merged
+    # trust and safety (issue 11)
     "approve": "approve {held}",
     "reject": 'reject {held} reason="A deposit asked of applicants"',
     "review": "review",
     "report": 'report {fresh} reason="Asks for a deposit by WhatsApp"',
     "edit": 'edit {gig} budget="180 EUR"',
     "admin trust": "admin trust {member} yes",
-    "admin screening": "admin screening",
-    "admin screening set": "admin screening set per_day=4",
-    "admin screening block": "admin screening block word=crypto",
-    "admin screening allow": "admin screening allow domain=acme.io",
-    "admin screening unblock": "admin screening unblock word=crypto",
-    "admin screening unallow": "admin screening unallow domain=acme.io",
-    "admin screening reset": "admin screening reset",
+    "admin screening": "admin screening set per_day=4",
     "admin review-channel": "admin review-channel {review}",
     "admin audit": "admin audit",
+    "admin audit-more": "admin audit-more 0123456789abcdef 2",
+    "history": "history {gig}",
     "my-data": "my-data",
     "forget-me": "forget-me",
 }
@@ -96,6 +91,7 @@ MAY_REFUSE: dict[str, str] = {
     "admin outbox retry": "no failed message 99",
     "admin unlink": "the community's only place",
     "unlink": "nothing linked",
+    "admin audit-more": "that list is too old",
 }
 # The value of each button-enabled command's button, `gig:<action>:<value>`.
 BUTTONS: dict[str, str] = {
@@ -103,6 +99,7 @@ BUTTONS: dict[str, str] = {
     "more": "{more_key}.2", "settings": "", "snooze": "{applied}", "reminders": "{applied}.off",
     "status": "{applied}.followed_up",
     "approve": "{held}", "reject": "{held}", "report": "{fresh}", "edit": "{gig}", "forget-me": "confirm",
+    "history": "{gig}", "review": "1", "admin audit-more": "0123456789abcdef.2",
 }
 # Tables the adapters write for their own bookkeeping on every interaction (dedupe keys): not a command's write.
 BOOKKEEPING = {"seen_key", "inbox_request"}
