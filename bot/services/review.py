@@ -62,13 +62,13 @@ async def is_review_channel(session: AsyncSession, community: Community, place: 
 
 def reasons(stored: Mapping[str, Any] | None, t: Translator) -> list[Text]:
     """Why screening held a gig: each rule's reason as observed, then the holds about who posted."""
-    lines: list[Text] = [t(finding.reason_key, **finding.params) for finding in verdicts.findings_of(stored)]
+    lines: list[Text] = [t(finding.reason_key, **finding.params) for finding in verdicts.deciding(stored)]
     return lines + [hold_reason(hold, t) for hold in (stored or {}).get("holds", [])]
 
 
 def short_reasons(stored: Mapping[str, Any] | None, t: Translator) -> list[str]:
     """The same in a few words each: the rules' names, then the holds about who posted."""
-    rules = dict.fromkeys(finding.rule for finding in verdicts.findings_of(stored))
+    rules = dict.fromkeys(finding.rule for finding in verdicts.deciding(stored))
     names = [t.label(f"screening.rule.{rule}") if t.has(f"screening.rule.{rule}") else rule for rule in rules]
     return names + [str(hold_reason(hold, t)) for hold in (stored or {}).get("holds", [])]
 

@@ -79,6 +79,11 @@ def findings_of(stored: Mapping[str, Any] | None) -> tuple[Finding, ...]:
                  for f in (stored or {}).get("findings", []))
 
 
+def deciding(stored: Mapping[str, Any] | None) -> tuple[Finding, ...]:
+    """The findings that held or refused a gig: none when what it says would publish (a short description alone)."""
+    return findings_of(stored) if tier_of(stored) is not Tier.PUBLISH else ()
+
+
 def tier_of(stored: Mapping[str, Any] | None) -> Tier:
     """The tier of a stored verdict; a gig never screened was published."""
     return Tier((stored or {}).get("tier", Tier.PUBLISH))

@@ -21,7 +21,8 @@ async def test_the_audit_log_pages_newest_first_with_actions_in_words(bot: Harne
     first = await bot.ok("admin", "/gig admin audit")
     lines = first.splitlines()
     assert lines[0] == "Audit log, page 1 of 2 (14 entries, newest first):"
-    assert lines[1].startswith("• Mon, Nov 23, 2026 9:11 AM · @Alice · posted a gig · #1 · title=Fix my WordPress")
+    assert lines[1].startswith("• Mon, Nov 23, 2026 9:11 AM · @Alice · posted a gig · #1 · tier=publish, "
+                               "title=Fix my WordPress")
     assert lines[2] == "• Mon, Nov 23, 2026 9:11 AM · @Admin · added a route · 11 · channel=chan10"
     assert "More: /gig admin audit page=2" in first and "[Next page](gig:admin_audit_more:" in first
     button = first.split("](")[-1].rstrip(")")

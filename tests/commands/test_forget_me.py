@@ -73,6 +73,7 @@ async def a_full_life(two: People) -> None:
     """Ana (Slack, linked to Discord) posts, applies with a pitch, moves statuses, gets DMs, reports, links."""
     app = two.app
     await two.ok("admin", "/gig role add <@UANA> poster")
+    await two.ok("admin", "/gig admin trust <@UANA> yes")
     await two.ok("admin", POST)
     await two.ok("ana", ANA_POST)
     code = await two.code("ana")
