@@ -32,7 +32,7 @@ def report_form(ctx: Context, gig: Gig) -> Form:
 
 @registry.command("report", GIG_ID, Param("reason"), button=True)
 async def report(ctx: Context, id: int, reason: str = "") -> Reply:
-    """Report a gig that looks like a scam or breaks the rules; admins see it with the reason."""
+    """Report a gig that looks fake or breaks the rules; admins see it with the reason."""
     gig = await get_gig(ctx.session, ctx.community.id, id)
     reports.check_can_report(gig, ctx.member, ctx.clock, ctx.community)
     if ctx.via == BUTTON and ctx.place.forms:  # the Report button asks for the reason where the platform can
