@@ -15,6 +15,8 @@ from bot.core.types import Place
 from bot.services.cards import gig_card
 from bot.store.models import AuditEntry, Community, Gig, GigReport, Member, Workspace
 from tests.commands.people import ADMINS, People, snapshot
+from tests.commands.places_harness import ADMINS as PLACE_ADMINS
+from tests.commands.places_harness import DISCORD, DISCORD2, Places
 from tests.conftest import PLATFORM, START, Harness, as_text
 
 POST = '/gig post title="Fix my WordPress form" budget="150 EUR" tags=wordpress,php apply_by=2027-06-30'
@@ -278,3 +280,25 @@ class TestLinkedPeople:
         await two.ok("cid_d", "/gig report 1")
         async with two.app.sessions() as session:
             assert (await session.execute(select(Gig.hidden_at))).scalar_one() == START
+
+
+class TestMergedPlaces:
+    """A member known to two communities that merge keeps their reports, as one member."""
+
+    @pytest.fixture
+    def settings(self) -> Settings:
+        return Settings(admins=PLACE_ADMINS, database_url="sqlite+aiosqlite:///:memory:", _env_file=None)
+
+    async def test_a_reporter_known_to_both_communities_keeps_the_reports(self, app: App) -> None:
+        places = Places(app)
+        await places.ok(DISCORD, "dana", '/gig post title="Landing page in React" budget=300', admin=True)
+        await places.ok(DISCORD2, "jo", '/gig post title="Logo for a bakery" budget=80', admin=True)
+        await places.ok(DISCORD, "dora", "/gig report 1 reason=fake")
+        await places.ok(DISCORD2, "dora", "/gig report 2 reason=odd")
+        code = await places.code(DISCORD, "dana", admin=True)
+        await places.ok(DISCORD2, "jo", f"/gig admin join {code}", admin=True)
+        assert await places.rows(
+            "SELECT r.gig_id, r.reason, m.platform_user_id FROM gig_report r JOIN member m ON m.id = r.member_id"
+            " ORDER BY r.gig_id") == [(1, "fake", "dora"), (2, "odd", "dora")]
+        assert await places.rows("SELECT count(*) FROM member WHERE platform_user_id = 'dora'") == [(1,)]
+        assert "You already reported #2" in await places.fails(DISCORD, "dora", "/gig report 2")
