@@ -33,6 +33,8 @@ async def apply(ctx: Context, id: int, pitch: str = "") -> Reply:
     gig = await get_gig(ctx.session, ctx.community.id, id)
     if not is_open(gig, ctx.today()):
         raise UserError("apply.closed", id=gig.id)
+    if gig.hidden_at is not None:
+        raise UserError("report.hidden_apply", id=gig.id)
     if ctx.via == BUTTON and ctx.place.forms:  # the Apply button opens the pitch form where the platform can
         await applications.check_can_apply(ctx.session, gig, ctx.member)
         return Reply(form=apply_form(ctx, gig))

@@ -66,6 +66,8 @@ async def apply(session: AsyncSession, gig: Gig, member: Member, pitch: str, now
     await locks.lock(session, gig)
     if gig.status != OPEN:
         raise UserError("apply.closed", id=gig_id)
+    if gig.hidden_at is not None:  # hidden after reports since the form opened: no applications until a decision
+        raise UserError("report.hidden_apply", id=gig_id)
     withdrawn = await check_can_apply(session, gig, member)
     if len(pitch) > MAX_PITCH:
         raise UserError("gig.too_long", name="pitch", max=MAX_PITCH, length=len(pitch))

@@ -202,13 +202,14 @@ class GigFilter:
 
 
 def open_gigs(community_id: int, today: date, flt: GigFilter, fts: bool = False) -> Select[Gig]:
-    """The query of this community's open gigs that pass the filter.
+    """The query of this community's open gigs that pass the filter (not those hidden after reports).
 
     Each search word must be one of the gig's words (bot.core.words: title, description and tags, without case or
     accents), or one of its tag aliases. `fts` looks the words up in SQLite's FTS5 table; otherwise they are LIKE
     patterns on the search document, which PostgreSQL serves from a trigram index.
     """
-    query = select(Gig).where(Gig.community_id == community_id, Gig.status == OPEN, Gig.apply_by >= today)
+    query = select(Gig).where(Gig.community_id == community_id, Gig.status == OPEN, Gig.apply_by >= today,
+                              Gig.hidden_at.is_(None))  # hidden after reports: out of every listing until decided
     if flt.tag:
         query = query.where(Gig.id.in_(select(GigTag.gig_id).where(GigTag.tag == flt.tag)))
     if flt.remote is not None:

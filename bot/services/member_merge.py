@@ -2,7 +2,7 @@
 
 `transfer` moves what a person has (gigs, applications, nudges) and keeps the source row: a linked identity stays
 known by its platform id. `absorb` also moves every reference the history keeps (audit, status events, routes,
-codes, outbox rows) and deletes the source: the same platform identity known to two merged communities. `split`
+codes, outbox rows, reports) and deletes the source: the same platform identity known to two merged communities. `split`
 undoes a link: the identity takes back the applications it made (Application.applied_as_id).
 
 Two applications to one gig become one: the earlier row is kept (so `applied` keeps its first date), it takes the
@@ -20,6 +20,7 @@ from bot.store.models import (
     ApplicationEvent,
     AuditEntry,
     Gig,
+    GigReport,
     LinkCode,
     Member,
     Nudge,
@@ -47,7 +48,8 @@ async def absorb(session: AsyncSession, source: Member, target: Member) -> None:
     await transfer(session, source.id, target.id)
     moves = ((Application, Application.applied_as_id), (ApplicationEvent, ApplicationEvent.actor_id),
              (AuditEntry, AuditEntry.actor_id), (Route, Route.created_by_id), (LinkCode, LinkCode.member_id),
-             (OutboxMessage, OutboxMessage.member_id), (Member, Member.linked_to_id))
+             (OutboxMessage, OutboxMessage.member_id), (Member, Member.linked_to_id),
+             (GigReport, GigReport.member_id))  # reports are of one community's gigs: no gig has two of them
     for table, column in moves:
         await session.execute(update(table).where(column == source.id).values({column.key: target.id})
                               .execution_options(synchronize_session=False))

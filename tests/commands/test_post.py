@@ -25,7 +25,7 @@ async def test_post_stores_the_gig_and_reposts_it_to_the_default_channel(bot: Ha
     assert [(m.kind, m.destination) for m in sent] == [("post", "gigs")]
     card = sent[0].message.cards[0]
     assert card.title == "#1 · Fix my WordPress form"
-    assert [b.id for b in card.buttons] == ["gig:apply:1", "gig:show:1"]
+    assert [b.id for b in card.buttons] == ["gig:apply:1", "gig:show:1", "gig:report:1"]
     async with bot.app.sessions() as session:
         posting = (await session.execute(select(Posting))).scalar_one()
         audit = (await session.execute(select(AuditEntry).where(AuditEntry.action == "gig.post"))).scalar_one()

@@ -90,6 +90,7 @@ async def test_every_subcommand_through_interaction_create(discord_rig: DiscordR
         (ALICE_ID, "gig search", {"text": "wordpress"}, "#1"), (ALICE_ID, "gig show", {"id": 1}, "Fix my"),
         (ALICE_ID, "gig apply", {"id": 1, "pitch": "Ten of these"}, "You applied"),
         (BOB_ID, "gig apply", {"id": 1}, "You applied"), (BOB_ID, "gig withdraw", {"id": 1}, "You withdrew"),
+        (BOB_ID, "gig report", {"id": 1, "reason": "fake"}, "Thanks for reporting #1"),
         (ALICE_ID, "gig mine", {}, "applied"), (ALICE_ID, "gig status", {"id": 1, "status": "followed_up"}, "→"),
         (ALICE_ID, "gig snooze", {"id": 1}, "remind you"), (ALICE_ID, "gig reminders", {"id": 1, "state": False},
                                                              "No more reminders"),
@@ -123,7 +124,7 @@ async def test_french_from_the_interaction_locale(discord_rig: DiscordRig) -> No
 async def test_apply_button_opens_the_pitch_modal_and_buttons_survive_a_restart(discord_rig: DiscordRig) -> None:
     rig = discord_rig
     message = await posted(rig)
-    assert custom_ids(message) == ["gig:apply:1", "gig:show:1"]
+    assert custom_ids(message) == ["gig:apply:1", "gig:show:1", "gig:report:1"]
     pressed = await rig.fake.click(message, "gig:apply:1", user=ALICE_ID)
     modal = await pressed.callback()
     assert modal.json["type"] == 9 and modal.json["data"]["custom_id"].startswith("gig:form:apply:1:")

@@ -52,7 +52,7 @@ async def test_a_gig_becomes_one_thread_with_its_title_tags_card_and_buttons(dis
     assert sorted(rig.fake.forum_tags(FORUM_ID).values()) == ["PHP", "css", "forms", "html", "wordpress"]
     first = rig.fake.messages[int(thread["id"])]  # the first message has the thread's id
     assert first["channel_id"] == thread["id"] and first["embeds"][0]["title"] == "#1 · Fix my WordPress form"
-    assert custom_ids(first) == ["gig:apply:1", "gig:show:1"]
+    assert custom_ids(first) == ["gig:apply:1", "gig:show:1", "gig:report:1"]
     assert await posting_ref(rig) == f"{thread['id']}:{thread['id']}"
     assert rig.fake.find("POST", f"/channels/{FORUM_ID}/messages") == []
     click = await rig.fake.click(first, "gig:show:1", user=ALICE_ID)  # its buttons work as anywhere else

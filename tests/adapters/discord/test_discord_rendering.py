@@ -16,7 +16,7 @@ from tests.adapters.discord.test_discord_adapter import POST, custom_ids, posted
 async def test_a_closed_posting_loses_its_apply_and_details_buttons(discord_rig: DiscordRig) -> None:
     rig = discord_rig
     message = await posted(rig)
-    assert custom_ids(message) == ["gig:apply:1", "gig:show:1"]
+    assert custom_ids(message) == ["gig:apply:1", "gig:show:1", "gig:report:1"]
     assert "Closed #1" in await run(rig, "gig close", {"id": 1}, user=CAROL_ID)
     await rig.deliver()
     [stored] = rig.fake.channel_messages(GIGS_ID)

@@ -26,7 +26,7 @@ async def test_post_list_apply_mine_through_slack(slack: SlackRig) -> None:
     assert await slack.deliver() == 1
     [post] = slack.fake.made("chat.postMessage")
     assert post.args["channel"] == "C0GIGS" and post.args["text"] == "#1 · Fix my WordPress form"
-    assert action_ids(post) == ["gig:apply:1", "gig:show:1"]
+    assert action_ids(post) == ["gig:apply:1", "gig:show:1", "gig:report:1"]
     assert "link_names" not in post.args
     listing = await slack.command("U1", "list tag=php")
     assert "Open gigs, page 1 of 1 (1 in all):" in texts(listing) and action_ids(listing) == ["gig:apply:1",

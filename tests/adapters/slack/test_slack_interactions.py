@@ -26,6 +26,7 @@ async def test_every_subcommand_answers_through_slack(slack: SlackRig) -> None:
         ("U1", "more 0123456789abcdef 2", "too old"),
         ("U1", "show 1", "Fix my WordPress form"), ("U1", "apply 1", "You applied"),
         ("U2", "apply 1", "You applied"), ("U2", "withdraw 1", "You withdrew"), ("U1", "mine", "applied"),
+        ("U2", "report 1 reason=fake", "Thanks for reporting #1"),
         ("U1", "status 1 followed_up", "applied → followed up"), ("U1", "snooze 1", "remind you about #1"),
         ("U1", "reminders 1 off", "No more reminders"), ("U1", "settings tz=Europe/Paris", "Settings saved."),
         ("U1", "home", "Your applications (1):"), ("UADMIN", "applicants 1", "Applicants to #1"),

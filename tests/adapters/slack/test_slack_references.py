@@ -47,7 +47,7 @@ async def test_a_closed_posting_is_updated_without_its_buttons(slack: SlackRig) 
     await slack.command("UADMIN", 'post title="Fix my WordPress form" budget="150 EUR"')
     await slack.deliver()
     [post] = slack.fake.made("chat.postMessage")
-    assert action_ids(post) == ["gig:apply:1", "gig:show:1"]
+    assert action_ids(post) == ["gig:apply:1", "gig:show:1", "gig:report:1"]
     await slack.command("UADMIN", "close 1")
     await slack.deliver()
     [update] = slack.fake.made("chat.update")
