@@ -21,6 +21,7 @@ from bot.store.models import (
     AuditEntry,
     Gig,
     GigReport,
+    GigRevision,
     LinkCode,
     Member,
     Nudge,
@@ -49,11 +50,13 @@ async def absorb(session: AsyncSession, source: Member, target: Member) -> None:
     moves = ((Application, Application.applied_as_id), (ApplicationEvent, ApplicationEvent.actor_id),
              (AuditEntry, AuditEntry.actor_id), (Route, Route.created_by_id), (LinkCode, LinkCode.member_id),
              (OutboxMessage, OutboxMessage.member_id), (Member, Member.linked_to_id),
-             (GigReport, GigReport.member_id))  # reports are of one community's gigs: no gig has two of them
+             (GigReport, GigReport.member_id),  # reports are of one community's gigs: no gig has two of them
+             (Gig, Gig.reviewed_by_id), (GigRevision, GigRevision.editor_id))
     for table, column in moves:
         await session.execute(update(table).where(column == source.id).values({column.key: target.id})
                               .execution_options(synchronize_session=False))
     target.is_poster = target.is_poster or source.is_poster
+    target.trusted = target.trusted or source.trusted
     for name in ("locale", "timezone", "quiet_hours", "dm_channel", "dm_platform"):
         if getattr(target, name) is None and getattr(source, name) is not None:
             setattr(target, name, getattr(source, name))

@@ -302,3 +302,22 @@ class TestMergedPlaces:
             " ORDER BY r.gig_id") == [(1, "fake", "dora"), (2, "odd", "dora")]
         assert await places.rows("SELECT count(*) FROM member WHERE platform_user_id = 'dora'") == [(1,)]
         assert "You already reported #2" in await places.fails(DISCORD, "dora", "/gig report 2")
+
+    async def test_an_admin_known_to_both_communities_keeps_their_decisions_and_edits(self, app: App) -> None:
+        places = Places(app)
+        await places.ok(DISCORD, "dana", '/gig post title="Landing page in React" budget=300', admin=True)
+        await places.ok(DISCORD, "dana", "/gig edit 1 budget=350", admin=True)
+        held = await places.run(DISCORD2, "dana", '/gig post title="Survey page" budget=80 description="Pay a '
+                                'registration fee of 20 EUR to start, then contact me on Telegram @hr for details."',
+                                admin=True)
+        assert "Publish anyway" in str(held)
+        await places.ok(DISCORD2, "dana", "/gig approve 2", admin=True)
+        await places.ok(DISCORD2, "dana", "/gig edit 2 budget=90", admin=True)
+        code = await places.code(DISCORD, "dana", admin=True)
+        await places.ok(DISCORD2, "dana", f"/gig admin join {code}", admin=True)
+        assert await places.rows("SELECT count(*) FROM member WHERE platform_user_id = 'dana'") == [(1,)]
+        assert await places.rows(
+            "SELECT g.id, m.platform_user_id FROM gig g JOIN member m ON m.id = g.reviewed_by_id") == [(2, "dana")]
+        assert await places.rows(
+            "SELECT r.gig_id, m.platform_user_id FROM gig_revision r JOIN member m ON m.id = r.editor_id"
+            " ORDER BY r.gig_id") == [(1, "dana"), (2, "dana")]

@@ -8,12 +8,19 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.discord import adapter
 from bot.adapters.discord.adapter import DiscordAdapter
 from bot.adapters.discord.sender import DiscordSender
 from bot.app import App
 from bot.config import Settings
 from bot.services import delivery
 from tests.adapters.discord.fake_discord import CAROL_ID, GUILD_ID, TOKEN, FakeDiscord
+
+
+@pytest.fixture(autouse=True)
+def answer_within_the_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answer interactions at once however loaded the machine is; tests of the deferred answer set DEFER_AFTER to 0."""
+    monkeypatch.setattr(adapter, "DEFER_AFTER", 60.0)
 
 
 @pytest.fixture
