@@ -59,7 +59,7 @@ async def test_an_edit_renames_and_retags_the_forum_thread(discord_rig: DiscordR
     assert tag_names(rig, edited) == ["PHP", "forms"]
     first = rig.fake.messages[int(thread["id"])]
     assert first["embeds"][0]["title"] == "#1 · Fix my PHP contact form"
-    assert custom_ids(first) == ["gig:apply:1", "gig:show:1"]
+    assert custom_ids(first) == ["gig:apply:1", "gig:show:1", "gig:report:1"]
     patches = len(rig.fake.find("PATCH", f"/channels/{thread['id']}"))
     await run(rig, "gig edit", {"id": 1, "hours": "3"}, user=CAROL_ID)  # neither title nor tags: no rename
     await rig.deliver()
