@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.core.i18n import Translator
 from bot.services import audit
 from bot.store.models import GigReport, GigRevision, Member
 from tests.conftest import START, Harness, as_text
@@ -101,3 +104,15 @@ async def test_my_data_is_every_row_about_me_as_a_json_file(bot: Harness, post_l
     assert gig["title"] == "Fix my WordPress form" and gig["tags"] == ["wordpress", "php"]
     assert gig["revisions"][0]["editor_id"] == bob.id
     assert [entry["action"] for entry in posted["audit_entries"]] == ["gig.post"]
+
+
+def test_every_audited_action_reads_in_words_in_both_languages() -> None:
+    """Each action the code audits (`ctx.audit("gig.post", ...)`, `audit.write(..., "gig.hide", ...)`) has its words."""
+    source = "\n".join(path.read_text() for path in Path("bot").rglob("*.py"))
+    actions = set(re.findall(r'\baudit\(\s*"([a-z_]+\.[a-z_.]+)"', source))
+    actions |= set(re.findall(r'audit\.write\([^"]*?"([a-z_]+\.[a-z_.]+)"', source))
+    assert {"gig.post", "gig.hold", "gig.publish_anyway", "settings.screening"} <= actions  # the scan finds them
+    actions.add("gig.approve")  # chosen in an expression: `"gig.publish_anyway" if own else "gig.approve"`
+    for locale in ("en", "fr"):
+        t = Translator(locale)
+        assert [a for a in sorted(actions) if not t.has(f"audit.action.{a}")] == [], locale
