@@ -24,7 +24,7 @@ from bot.core.clock import Clock, as_utc, local_date
 from bot.core.i18n import Translator
 from bot.core.states import ApplicationStatus, NudgeState
 from bot.services import identities, outbox
-from bot.services.gigs import OPEN
+from bot.services.gigs import HELD, OPEN
 from bot.services.nudge_messages import NudgeFacts, nudge_message
 from bot.services.nudge_rules import MOVED_ON, Stop, follow_ons, rule_for
 from bot.services.policy import NudgePolicy, quiet_hours_for, timezone_for
@@ -34,6 +34,7 @@ from bot.store.models import Application, ApplicationEvent, Community, Gig, Memb
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
+HELD_RECHECK = timedelta(hours=1)  # a gig held again for review (an edit): its nudges wait for the decision
 BATCH = 500
 YIELD_EVERY = 50  # rows decided between two yields: about 10 ms of CPU (bench/README.md, loop steps)
 CLAIMED, PENDING = NudgeState.CLAIMED, NudgeState.PENDING
@@ -173,6 +174,9 @@ def _decide(row: Any, target: Target | None, community: Community, reviews: dict
         target = Target(row.member_id, row.platform, row.platform_user_id, row.dm_undeliverable, None)
     rule = rule_for(row.kind)
     stops = rule.stops
+    if Stop.GIG_CLOSED in stops and row.gig_status == HELD and not ended(row.apply_by, community, now):
+        batch.defer.append({"b_id": row.id, "b_due": now + HELD_RECHECK})  # approved: sent; rejected: skipped
+        return
     if ((Stop.MEMBER_UNREACHABLE in stops and (not row.nudges_enabled or target.dm_undeliverable))
             or (Stop.GIG_CLOSED in stops and (row.gig_status != OPEN or ended(row.apply_by, community, now)))
             or (Stop.REMINDERS_OFF in stops and not row.reminders)

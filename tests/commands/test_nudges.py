@@ -230,3 +230,30 @@ async def test_member_settings(bot: Harness) -> None:
     assert "timezone UTC (community default) · quiet hours off" in text
     pressed = await bot.press("alice", "gig:settings:")
     assert pressed.form is not None and pressed.form.inputs[2].value == "off"
+
+
+async def test_a_gig_held_again_by_an_edit_keeps_its_nudges_until_an_admin_decides(bot: Harness) -> None:
+    await bot.poster("poppy")
+    await bot.ok("poppy", POST)
+    await bot.ok("alice", "/gig apply 1")
+    held = await bot.ok("poppy", '/gig edit 1 description="Send a registration fee of 30 EUR to start, then wait '
+                                 'for the details of the job by email."')
+    assert "review" in held
+    told = dms(await bot.later(days=2, hours=3), "alice")  # only the edit's news: the follow-up waits, it is held
+    assert [title(m) for m in told if "follow up" in title(m)] == []
+    assert ("follow_up", "pending") in await nudge_states(bot)
+    await bot.ok("admin", "/gig approve 1")
+    sent = dms(await bot.later(hours=1), "alice")
+    assert [title(m) for m in sent] == ["Time to follow up on #1 · Fix my WordPress form"]
+
+
+async def test_a_rejected_gig_drops_its_nudges(bot: Harness) -> None:
+    await bot.poster("poppy")
+    await bot.ok("poppy", POST)
+    await bot.ok("alice", "/gig apply 1")
+    await bot.ok("poppy", '/gig edit 1 description="Send a registration fee of 30 EUR to start, then wait for the '
+                          'details of the job by email."')
+    await bot.ok("admin", '/gig reject 1 reason="Asks applicants for a fee"')
+    sent = dms(await bot.later(days=3), "alice")
+    assert [title(m) for m in sent if "follow up" in title(m)] == []
+    assert ("follow_up", "pending") not in await nudge_states(bot)
