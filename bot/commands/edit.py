@@ -18,11 +18,11 @@ from bot.core.registry import Param, registry
 from bot.core.syntax import quote
 from bot.core.types import Button, Card, Field, Reply, Rich, Role, Text, UserText
 from bot.dispatch.context import Context
-from bot.services import editing, nudges, postings, review, verdicts
+from bot.services import editing, gate, nudges, postings, review, verdicts
 from bot.services.budget import min_paid
 from bot.services.gigs import GIG_FIELDS, HELD, find_duplicate
 from bot.services.policy import timezone_for
-from bot.services.screening import Finding, Tier
+from bot.services.screening import Tier
 from bot.services.timing import format_moment
 from bot.store import locks
 from bot.store.models import Gig, Member
@@ -50,7 +50,7 @@ async def edit(ctx: Context, id: int, **fields: str) -> Reply:
             raise UserError("edit.duplicate", id=earlier.id, title=earlier.title, gig=gig.id)
     verdict = await verdicts.screen_draft(ctx.session, ctx.community, draft, ctx.now(), exclude=gig.id)
     if verdict.tier is Tier.REFUSE and not ctx.is_admin:
-        raise UserError("edit.refused", id=gig.id, reasons=reasons(ctx, verdict.findings))
+        raise UserError("edit.refused", id=gig.id, reasons=gate.bullets(gate.reasons(ctx.t, verdict)))
     old_end = nudges.gig_end(gig, ctx.community)
     was_held = gig.status == HELD
     holds = (gig.screening or {}).get("holds", []) if was_held else []  # who posted: only an approval lifts them
@@ -73,7 +73,7 @@ async def edit(ctx: Context, id: int, **fields: str) -> Reply:
                                postings=Term("close.postings", count=updated),
                                told=Term("edit.told", count=told))]
     if verdict.tier is not Tier.PUBLISH:
-        lines.append(ctx.t("edit.held", reasons=reasons(ctx, verdict.findings)))
+        lines.append(ctx.t("edit.held", reasons=gate.bullets(gate.reasons(ctx.t, verdict))))
     elif was_held:
         lines.append(ctx.t("edit.still_held"))
     return Reply(Rich.join("\n", lines))
@@ -86,12 +86,6 @@ def edit_form(ctx: Context, gig: Gig) -> Reply:
                    submit=ctx.t.label("edit.form_submit"), args=(str(gig.id),))
     line = " ".join([f"/gig edit {gig.id}", *(f"{name}={quote(value)}" for name, value in values.items() if value)])
     return Reply(ctx.t("edit.how", id=gig.id, line=line), form=form)
-
-
-def reasons(ctx: Context, findings: tuple[Finding, ...]) -> Rich:
-    """What screening observed, in the reader's language."""
-    found = [Rich.of("• ", ctx.t(f.reason_key, **f.params)) for f in findings]
-    return Rich.join("\n", found) if found else ctx.t("edit.no_reason")
 
 
 @registry.command("history", GIG_ID, role=Role.POSTER, button=True, gig_owner=True)
