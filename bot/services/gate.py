@@ -27,7 +27,6 @@ DAY, WEEK = timedelta(days=1), timedelta(days=7)
 FIRST_GIG = "gate.hold.first_gig"  # the stored keys of the holds about who posts (gig.screening["holds"])...
 PER_DAY = "gate.hold.per_day"
 PER_WEEK = "gate.hold.per_week"
-HOLD_KEYS = (FIRST_GIG, PER_DAY, PER_WEEK)
 DETAILS = {PER_DAY: "gate.limit_day", PER_WEEK: "gate.limit_week"}  # ...and how the poster reads the limits
 
 
